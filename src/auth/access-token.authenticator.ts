@@ -1,0 +1,35 @@
+import { Injectable, UnauthorizedException } from '@nestjs/common';
+import { UsersService } from '../users/users.service';
+import type { AuthUser } from './auth-user';
+import { SessionStore } from './session.store';
+import { TokenService } from './token.service';
+
+/** Token → signed-in user, shared by the HTTP guard and the Socket.IO handshake. */
+@Injectable()
+export class AccessTokenAuthenticator {
+  constructor(
+    private readonly tokens: TokenService,
+    private readonly sessions: SessionStore,
+    private readonly users: UsersService,
+  ) {}
+
+  async authenticate(token: string): Promise<AuthUser> {
+    const claims = await this.tokens.verify(token, 'access');
+    if (!claims) throw new UnauthorizedException('Invalid or expired token');
+    const state = await this.sessions.checkAccess(claims.sub, claims.sid, claims.jti, claims.iatMs);
+    if (state !== 'ok') throw new UnauthorizedException('Token has been revoked');
+    const user = await this.users.findById(claims.sub);
+    if (!user) throw new UnauthorizedException('Invalid or expired token');
+    return {
+      id: user.id,
+      email: user.email,
+      name: user.name,
+      role: user.role,
+      companyId: user.companyId,
+      companyRole: user.companyRole,
+      sid: claims.sid,
+      jti: claims.jti,
+      exp: claims.exp,
+    };
+  }
+}

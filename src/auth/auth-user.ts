@@ -1,0 +1,17 @@
+export type UserRole = 'CUSTOMER' | 'COMPANY' | 'ADMIN';
+export type CompanyRole = 'OWNER' | 'MEMBER';
+
+/** The signed-in user of a request, as the JwtGuard found it (fresh from the database). */
+export interface AuthUser {
+  id: string;
+  email: string;
+  name: string;
+  role: UserRole;
+  companyId: string | null;
+  companyRole: CompanyRole | null;
+  /** Session id, shared by the session's access and refresh tokens. */
+  sid: string;
+  /** This access token's id and expiry (seconds since epoch). */
+  jti: string;
+  exp: number;
+}

@@ -1,0 +1,35 @@
+import { CanActivate, ExecutionContext, Injectable, UnauthorizedException } from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
+import type { Request } from 'express';
+import { AccessTokenAuthenticator } from './access-token.authenticator';
+import type { AuthUser } from './auth-user';
+import { IS_PUBLIC } from './public.decorator';
+
+/**
+ * Global: every route needs a valid, unrevoked access token unless marked @Public().
+ * Cost per request: one Redis round trip (one script: session alive, jti not revoked, issued
+ * after the user's "valid after") and one primary-key read of the user, so role and company
+ * are always current. Redis down: 503 (fail closed), never a token accepted unchecked.
+ */
+@Injectable()
+export class JwtGuard implements CanActivate {
+  constructor(
+    private readonly reflector: Reflector,
+    private readonly authenticator: AccessTokenAuthenticator,
+  ) {}
+
+  async canActivate(context: ExecutionContext): Promise<boolean> {
+    if (context.getType() !== 'http') return true;
+    const isPublic = this.reflector.getAllAndOverride<boolean>(IS_PUBLIC, [
+      context.getHandler(),
+      context.getClass(),
+    ]);
+    if (isPublic) return true;
+    const request = context.switchToHttp().getRequest<Request & { user?: AuthUser }>();
+    const header = request.headers.authorization;
+    const match = typeof header === 'string' ? /^Bearer\s+(\S+)$/i.exec(header) : null;
+    if (!match) throw new UnauthorizedException('Missing or malformed bearer token');
+    request.user = await this.authenticator.authenticate(match[1]);
+    return true;
+  }
+}

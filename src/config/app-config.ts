@@ -1,0 +1,50 @@
+/**
+ * The whole configuration of a Parcsal process, typed. Built once at start-up by `loadConfig`
+ * from the environment (see CONTRACT.md "Configuration"); nothing else reads process.env.
+ */
+export type ThrottlerName =
+  'GLOBAL' | 'LOGIN' | 'LOGIN_EMAIL' | 'REGISTER' | 'REFRESH' | 'BOOKING' | 'SEARCH' | 'CHAT';
+
+export type CacheName = 'DASHBOARD' | 'SEARCH' | 'COMPANY' | 'REVIEW_STATS' | 'PROFILE';
+
+export interface RateLimit {
+  limit: number;
+  seconds: number;
+}
+
+export interface RedisConnectionConfig {
+  url: string;
+  clusterNodes: { host: string; port: number }[] | null;
+  sentinels: { host: string; port: number }[] | null;
+  sentinelName: string | null;
+}
+
+export interface AppConfig {
+  nodeEnv: string;
+  port: number;
+  redis: RedisConnectionConfig;
+  cacheRedisUrl: string;
+  redisKeyPrefix: string;
+  lockRedisUrls: string[];
+  databaseUrl: string | null;
+  dataDir: string;
+  dbMigrate: boolean;
+  smtpUrl: string | null;
+  emailFrom: string;
+  emailRateLimit: RateLimit;
+  jwt: {
+    accessSecret: string;
+    refreshSecret: string;
+    accessTtlSeconds: number;
+    refreshTtlSeconds: number;
+    issuer: string;
+    audience: string;
+  };
+  trustProxy: number;
+  throttle: { enabled: boolean; limits: Record<ThrottlerName, RateLimit> };
+  cacheTtlSeconds: Record<CacheName, number>;
+  admin: { email: string; password: string } | null;
+  logLevel: string;
+  /** Embedded mode: no DATABASE_URL, so the API process also runs the worker's processors. */
+  embedded: boolean;
+}

@@ -1,0 +1,310 @@
+import { sql } from 'drizzle-orm';
+import {
+  check,
+  index,
+  integer,
+  jsonb,
+  numeric,
+  pgEnum,
+  pgTable,
+  primaryKey,
+  text,
+  timestamp,
+  uniqueIndex,
+  uuid,
+} from 'drizzle-orm/pg-core';
+
+/*
+ * The whole relational schema. Migrations in ./drizzle are generated from this file with
+ * `npm run db:generate` and applied at start-up (see migrations.ts).
+ */
+
+const id = () => uuid('id').primaryKey().defaultRandom();
+const createdAt = () =>
+  timestamp('created_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow();
+const updatedAt = () =>
+  timestamp('updated_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow();
+/** Kilograms with gram precision, read as JS numbers. */
+const kg = (name: string) => numeric(name, { precision: 12, scale: 3, mode: 'number' });
+
+export const userRole = pgEnum('user_role', ['CUSTOMER', 'COMPANY', 'ADMIN']);
+export const companyRole = pgEnum('company_role', ['OWNER', 'MEMBER']);
+export const companyPlan = pgEnum('company_plan', ['FREE', 'PRO']);
+export const shipmentMode = pgEnum('shipment_mode', ['ROAD', 'AIR', 'SEA', 'RAIL']);
+export const bookingStatus = pgEnum('booking_status', [
+  'PENDING',
+  'CONFIRMED',
+  'REJECTED',
+  'CANCELLED',
+  'DELIVERED',
+]);
+export const paymentStatus = pgEnum('payment_status', ['SUCCEEDED', 'FAILED']);
+export const campaignAudience = pgEnum('campaign_audience', ['ALL', 'CUSTOMERS', 'COMPANIES']);
+export const campaignStatus = pgEnum('campaign_status', [
+  'SCHEDULED',
+  'SENDING',
+  'SENT',
+  'CANCELLED',
+  'FAILED',
+]);
+export const outboxStatus = pgEnum('outbox_status', ['PENDING', 'QUEUED']);
+
+export const companies = pgTable('companies', {
+  id: id(),
+  slug: text('slug').notNull().unique(),
+  name: text('name').notNull(),
+  description: text('description'),
+  activePlan: companyPlan('active_plan').notNull().default('FREE'),
+  createdAt: createdAt(),
+  updatedAt: updatedAt(),
+});
+
+export const users = pgTable(
+  'users',
+  {
+    id: id(),
+    /** Always stored lower-cased. */
+    email: text('email').notNull().unique(),
+    passwordHash: text('password_hash').notNull(),
+    name: text('name').notNull(),
+    role: userRole('role').notNull(),
+    companyId: uuid('company_id').references(() => companies.id),
+    companyRole: companyRole('company_role'),
+    createdAt: createdAt(),
+  },
+  (t) => [index('users_company_idx').on(t.companyId), index('users_created_idx').on(t.createdAt)],
+);
+
+export const companyInvitations = pgTable(
+  'company_invitations',
+  {
+    id: id(),
+    companyId: uuid('company_id')
+      .notNull()
+      .references(() => companies.id),
+    email: text('email').notNull(),
+    /** SHA-256 of the token sent by email; the token itself is never stored. */
+    tokenHash: text('token_hash').notNull().unique(),
+    invitedById: uuid('invited_by_id')
+      .notNull()
+      .references(() => users.id),
+    expiresAt: timestamp('expires_at', { withTimezone: true }).notNull(),
+    acceptedAt: timestamp('accepted_at', { withTimezone: true }),
+    acceptedById: uuid('accepted_by_id').references(() => users.id),
+    createdAt: createdAt(),
+  },
+  (t) => [index('invitations_company_idx').on(t.companyId)],
+);
+
+export const shipments = pgTable(
+  'shipments',
+  {
+    id: id(),
+    companyId: uuid('company_id')
+      .notNull()
+      .references(() => companies.id),
+    origin: text('origin').notNull(),
+    destination: text('destination').notNull(),
+    departureAt: timestamp('departure_at', { withTimezone: true }).notNull(),
+    arrivalAt: timestamp('arrival_at', { withTimezone: true }),
+    capacityKg: kg('capacity_kg').notNull(),
+    bookedKg: kg('booked_kg').notNull().default(0),
+    pricePerKgCents: integer('price_per_kg_cents').notNull(),
+    mode: shipmentMode('mode').notNull(),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [
+    // The database keeps the capacity invariant whatever the application does.
+    check(
+      'shipments_booked_within_capacity',
+      sql`${t.bookedKg} >= 0 AND ${t.bookedKg} <= ${t.capacityKg}`,
+    ),
+    index('shipments_route_departure_idx').on(
+      sql`lower(${t.origin})`,
+      sql`lower(${t.destination})`,
+      t.departureAt,
+    ),
+    index('shipments_departure_idx').on(t.departureAt),
+    index('shipments_company_idx').on(t.companyId),
+  ],
+);
+
+export const bookings = pgTable(
+  'bookings',
+  {
+    id: id(),
+    shipmentId: uuid('shipment_id')
+      .notNull()
+      .references(() => shipments.id),
+    customerId: uuid('customer_id')
+      .notNull()
+      .references(() => users.id),
+    companyId: uuid('company_id')
+      .notNull()
+      .references(() => companies.id),
+    weightKg: kg('weight_kg').notNull(),
+    description: text('description'),
+    priceCents: integer('price_cents').notNull(),
+    status: bookingStatus('status').notNull().default('PENDING'),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [
+    index('bookings_customer_idx').on(t.customerId, t.createdAt),
+    index('bookings_company_idx').on(t.companyId, t.createdAt),
+    index('bookings_shipment_idx').on(t.shipmentId),
+    index('bookings_created_idx').on(t.createdAt),
+  ],
+);
+
+export const payments = pgTable(
+  'payments',
+  {
+    id: id(),
+    bookingId: uuid('booking_id')
+      .notNull()
+      .references(() => bookings.id),
+    idempotencyKey: text('idempotency_key').notNull().unique(),
+    amountCents: integer('amount_cents').notNull(),
+    status: paymentStatus('status').notNull(),
+    providerRef: text('provider_ref'),
+    failureReason: text('failure_reason'),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    // A booking is charged at most once, whatever happens above the database.
+    uniqueIndex('payments_one_success_per_booking')
+      .on(t.bookingId)
+      .where(sql`${t.status} = 'SUCCEEDED'`),
+    index('payments_created_idx').on(t.createdAt),
+  ],
+);
+
+export const reviews = pgTable(
+  'reviews',
+  {
+    id: id(),
+    bookingId: uuid('booking_id')
+      .notNull()
+      .unique()
+      .references(() => bookings.id),
+    companyId: uuid('company_id')
+      .notNull()
+      .references(() => companies.id),
+    customerId: uuid('customer_id')
+      .notNull()
+      .references(() => users.id),
+    rating: integer('rating').notNull(),
+    comment: text('comment'),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    check('reviews_rating_range', sql`${t.rating} BETWEEN 1 AND 5`),
+    index('reviews_company_idx').on(t.companyId, t.createdAt),
+  ],
+);
+
+export const notifications = pgTable(
+  'notifications',
+  {
+    id: id(),
+    userId: uuid('user_id')
+      .notNull()
+      .references(() => users.id),
+    type: text('type').notNull(),
+    title: text('title').notNull(),
+    body: text('body').notNull(),
+    data: jsonb('data').$type<Record<string, unknown>>().notNull().default({}),
+    readAt: timestamp('read_at', { withTimezone: true }),
+    createdAt: createdAt(),
+  },
+  (t) => [index('notifications_user_idx').on(t.userId, t.createdAt)],
+);
+
+export const chatMessages = pgTable(
+  'chat_messages',
+  {
+    id: id(),
+    bookingId: uuid('booking_id')
+      .notNull()
+      .references(() => bookings.id),
+    senderId: uuid('sender_id')
+      .notNull()
+      .references(() => users.id),
+    text: text('text').notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [index('chat_messages_booking_idx').on(t.bookingId, t.createdAt)],
+);
+
+/** Devices (user agents) a user has signed in from, for new-device alerts. */
+export const userDevices = pgTable(
+  'user_devices',
+  {
+    userId: uuid('user_id')
+      .notNull()
+      .references(() => users.id),
+    /** SHA-256 of the user agent. */
+    deviceHash: text('device_hash').notNull(),
+    userAgent: text('user_agent').notNull(),
+    firstSeenAt: createdAt(),
+  },
+  (t) => [primaryKey({ columns: [t.userId, t.deviceHash] })],
+);
+
+/**
+ * Transactional outbox: an email is recorded here in the same transaction as the change that
+ * causes it, and the worker's relay moves it to the queue (job id = row id).
+ */
+export const emailOutbox = pgTable(
+  'email_outbox',
+  {
+    id: id(),
+    event: text('event').notNull(),
+    to: text('to').notNull(),
+    payload: jsonb('payload').$type<Record<string, unknown>>().notNull().default({}),
+    status: outboxStatus('status').notNull().default('PENDING'),
+    createdAt: createdAt(),
+    queuedAt: timestamp('queued_at', { withTimezone: true }),
+  },
+  (t) => [
+    index('email_outbox_pending_idx')
+      .on(t.createdAt)
+      .where(sql`${t.status} = 'PENDING'`),
+  ],
+);
+
+export const campaigns = pgTable('campaigns', {
+  id: id(),
+  name: text('name').notNull(),
+  subject: text('subject').notNull(),
+  html: text('html').notNull(),
+  audience: campaignAudience('audience').notNull(),
+  status: campaignStatus('status').notNull().default('SCHEDULED'),
+  scheduledAt: timestamp('scheduled_at', { withTimezone: true }).notNull(),
+  recipients: integer('recipients').notNull().default(0),
+  sent: integer('sent').notNull().default(0),
+  failed: integer('failed').notNull().default(0),
+  createdById: uuid('created_by_id').references(() => users.id),
+  createdAt: createdAt(),
+  startedAt: timestamp('started_at', { withTimezone: true }),
+  finishedAt: timestamp('finished_at', { withTimezone: true }),
+});
+
+/** One row per campaign recipient: the primary key makes "each recipient once" a database fact. */
+export const campaignDeliveries = pgTable(
+  'campaign_deliveries',
+  {
+    campaignId: uuid('campaign_id')
+      .notNull()
+      .references(() => campaigns.id),
+    userId: uuid('user_id')
+      .notNull()
+      .references(() => users.id),
+    email: text('email').notNull(),
+    status: text('status').$type<'PENDING' | 'SENT' | 'FAILED'>().notNull().default('PENDING'),
+    sentAt: timestamp('sent_at', { withTimezone: true }),
+  },
+  (t) => [primaryKey({ columns: [t.campaignId, t.userId] })],
+);

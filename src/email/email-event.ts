@@ -1,0 +1,11 @@
+/** Every email's event, sent as the `X-Parcsal-Event` header (CONTRACT.md "Email"). */
+export enum EmailEvent {
+  BookingCreated = 'booking.created',
+  BookingConfirmed = 'booking.confirmed',
+  BookingRejected = 'booking.rejected',
+  BookingCancelled = 'booking.cancelled',
+  BookingDelivered = 'booking.delivered',
+  CompanyInvitation = 'company.invitation',
+  SecurityNewDevice = 'security.new_device',
+  Campaign = 'campaign',
+}

@@ -1,0 +1,97 @@
+import { Inject, Injectable, Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
+import { RedisOptions } from 'ioredis';
+import { APP_CONFIG, AppConfig } from '../config';
+import { describeRedisTarget, openRedis, RedisClient } from './redis-connection.factory';
+import { RedisKeys } from './redis-keys';
+
+/** Bound on every command of the shared client: a slow or dead Redis never hangs a request. */
+export const REDIS_COMMAND_TIMEOUT_MS = 1000;
+const CONNECT_TIMEOUT_MS = 5000;
+
+export class RedisUnavailableError extends Error {
+  constructor(target: string) {
+    super(
+      `Redis is unreachable at ${target}: start one (redis-server --daemonize yes --port 6379) or point REDIS_URL at one`,
+    );
+    this.name = 'RedisUnavailableError';
+  }
+}
+
+/**
+ * Owns every ioredis connection of the process: the shared command client, and dedicated
+ * connections (subscribers, BullMQ, Socket.IO adapter) that need their own socket or options.
+ * All of them are closed on shutdown.
+ */
+@Injectable()
+export class RedisService implements OnModuleInit, OnApplicationShutdown {
+  private readonly logger = new Logger(RedisService.name);
+  private readonly connections = new Set<RedisClient>();
+  readonly keys: RedisKeys;
+  /**
+   * The shared client for request-path commands. No offline queue and a command timeout:
+   * while Redis is down, commands fail at once instead of piling up and replaying late.
+   */
+  readonly client: RedisClient;
+
+  constructor(@Inject(APP_CONFIG) private readonly config: AppConfig) {
+    this.keys = new RedisKeys(config.redisKeyPrefix);
+    this.client = this.createConnection('shared', {
+      enableOfflineQueue: false,
+      commandTimeout: REDIS_COMMAND_TIMEOUT_MS,
+      maxRetriesPerRequest: 1,
+    });
+  }
+
+  async onModuleInit(): Promise<void> {
+    await this.connect(this.client);
+  }
+
+  /** A new connection of its own (subscriber, blocking commands, BullMQ), closed on shutdown. */
+  createConnection(name: string, options: RedisOptions = {}): RedisClient {
+    const connection = openRedis(this.config.redis, {
+      connectionName: `${this.config.redisKeyPrefix}${name}`,
+      connectTimeout: CONNECT_TIMEOUT_MS,
+      retryStrategy: (attempt) => Math.min(attempt * 200, 2000),
+      ...options,
+    });
+    connection.on('error', (err: Error) => this.logger.warn(`Redis (${name}): ${err.message}`));
+    this.connections.add(connection);
+    return connection;
+  }
+
+  /** Connects now; a Redis that does not answer is one clear error. */
+  async connect(connection: RedisClient): Promise<void> {
+    if (connection.status === 'ready') return;
+    try {
+      if (connection.status === 'wait') await connection.connect();
+      else
+        await new Promise<void>((resolve, reject) => {
+          connection.once('ready', resolve);
+          setTimeout(() => reject(new Error('timeout')), CONNECT_TIMEOUT_MS).unref();
+        });
+    } catch {
+      throw new RedisUnavailableError(describeRedisTarget(this.config.redis));
+    }
+  }
+
+  async ping(): Promise<boolean> {
+    try {
+      return (await this.client.ping()) === 'PONG';
+    } catch {
+      return false;
+    }
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await Promise.all(
+      [...this.connections].map(async (connection) => {
+        try {
+          await connection.quit();
+        } catch {
+          connection.disconnect();
+        }
+      }),
+    );
+    this.connections.clear();
+  }
+}

@@ -1,0 +1,34 @@
+import { DynamicModule, Module } from '@nestjs/common';
+import { EventEmitterModule } from '@nestjs/event-emitter';
+import { LoggingModule } from './common/logging.module';
+import { AppConfig, ConfigModule } from './config';
+import { DatabaseModule } from './database';
+import { EmailOutboxModule } from './email/email-outbox.module';
+import { MetricsModule } from './metrics/metrics.module';
+import { RedisModule } from './redis';
+
+/**
+ * What only the worker runs: queue processors and the outbox relay. Listed once here so the
+ * worker process and the embedded-mode API process run the same set.
+ */
+export const WORKER_FEATURES: DynamicModule['imports'] & unknown[] = [];
+
+/** The worker process: no HTTP server, only what processors need. */
+@Module({})
+export class WorkerModule {
+  static forRoot(config: AppConfig): DynamicModule {
+    return {
+      module: WorkerModule,
+      imports: [
+        ConfigModule.forRoot(config),
+        LoggingModule.forRoot(config),
+        EventEmitterModule.forRoot(),
+        MetricsModule,
+        RedisModule,
+        DatabaseModule,
+        EmailOutboxModule,
+        ...WORKER_FEATURES,
+      ],
+    };
+  }
+}

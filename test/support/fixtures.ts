@@ -1,0 +1,76 @@
+import { randomBytes } from 'node:crypto';
+import type { ApiInstance } from './test-stack';
+
+export interface SignedIn {
+  user: {
+    id: string;
+    email: string;
+    role: string;
+    companyId: string | null;
+    companyRole: string | null;
+  };
+  accessToken: string;
+  refreshToken: string;
+  company?: { id: string; slug: string; name: string };
+  password: string;
+}
+
+export function uniqueEmail(tag = 'user'): string {
+  return `${tag}.${randomBytes(5).toString('hex')}@example.com`;
+}
+
+export const PASSWORD = 'correct horse battery';
+
+export async function registerCustomer(
+  api: ApiInstance,
+  overrides: Partial<{ email: string; name: string }> = {},
+): Promise<SignedIn> {
+  const res = await api
+    .http()
+    .post('/auth/register-customer')
+    .send({
+      email: uniqueEmail('customer'),
+      password: PASSWORD,
+      name: 'Casey Customer',
+      ...overrides,
+    })
+    .expect(201);
+  return { ...res.body, password: PASSWORD };
+}
+
+export async function registerCompany(
+  api: ApiInstance,
+  overrides: Partial<{ email: string; name: string; companyName: string }> = {},
+): Promise<SignedIn> {
+  const res = await api
+    .http()
+    .post('/auth/register-company')
+    .send({
+      email: uniqueEmail('owner'),
+      password: PASSWORD,
+      name: 'Olive Owner',
+      companyName: `Swift Parcels ${randomBytes(3).toString('hex')}`,
+      ...overrides,
+    })
+    .expect(201);
+  return { ...res.body, password: PASSWORD };
+}
+
+/** Signs in as the stack's platform admin (start the API with ADMIN_ENV). */
+export async function loginAdmin(api: ApiInstance): Promise<SignedIn> {
+  const res = await api
+    .http()
+    .post('/auth/login')
+    .send({ email: ADMIN_ENV.ADMIN_EMAIL, password: ADMIN_ENV.ADMIN_PASSWORD })
+    .expect(200);
+  return { ...res.body, password: ADMIN_ENV.ADMIN_PASSWORD };
+}
+
+export const ADMIN_ENV = {
+  ADMIN_EMAIL: 'admin@parcsal.test',
+  ADMIN_PASSWORD: 'admin-password-123',
+};
+
+export function bearer(session: { accessToken: string }): [string, string] {
+  return ['Authorization', `Bearer ${session.accessToken}`];
+}

@@ -1,0 +1,134 @@
+import { INestApplicationContext } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import Redis from 'ioredis';
+import { randomBytes } from 'node:crypto';
+import { Client } from 'pg';
+import request from 'supertest';
+import { AppModule } from '../../src/app.module';
+import { configureApp } from '../../src/configure-app';
+import { AppConfig, loadConfig } from '../../src/config';
+import { WorkerModule } from '../../src/worker.module';
+import { createTestDatabase, dropTestDatabase } from './test-database';
+import { TEST_REDIS_URL } from './test-env';
+
+export type Env = Record<string, string>;
+
+export interface ApiInstance {
+  app: NestExpressApplication;
+  config: AppConfig;
+  /** Base URL, e.g. http://127.0.0.1:41234 (for socket.io-client and raw HTTP). */
+  url: string;
+  /** supertest bound to this instance. */
+  http: () => ReturnType<typeof request>;
+}
+
+/**
+ * One isolated Parcsal deployment for a test file: its own PostgreSQL database (cloned from the
+ * migrated template) and its own Redis key prefix, so files run in parallel and re-runs start
+ * clean. Start any number of API instances and workers on it: they share Redis and the database
+ * exactly like separate processes do.
+ */
+export class TestStack {
+  readonly prefix = `test:${randomBytes(5).toString('hex')}:`;
+  private readonly contexts: INestApplicationContext[] = [];
+  private redisClient: Redis | null = null;
+
+  private constructor(
+    readonly databaseName: string,
+    readonly databaseUrl: string,
+    private readonly baseEnv: Env,
+  ) {}
+
+  static async create(env: Env = {}): Promise<TestStack> {
+    const db = await createTestDatabase();
+    return new TestStack(db.name, db.url, env);
+  }
+
+  /** The configuration an instance of this stack gets (env overrides on top). */
+  config(env: Env = {}): AppConfig {
+    return loadConfig({
+      NODE_ENV: 'test',
+      LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'fatal',
+      REDIS_URL: TEST_REDIS_URL,
+      DATABASE_URL: this.databaseUrl,
+      REDIS_KEY_PREFIX: this.prefix,
+      DB_MIGRATE: 'false',
+      THROTTLE_ENABLED: 'false',
+      ...this.baseEnv,
+      ...env,
+    });
+  }
+
+  async startApi(env: Env = {}): Promise<ApiInstance> {
+    const config = this.config(env);
+    const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config), {
+      bodyParser: false,
+      abortOnError: false,
+      bufferLogs: true,
+    });
+    configureApp(app, config);
+    await app.listen(0, '127.0.0.1');
+    this.contexts.push(app);
+    const url = (await app.getUrl()).replace('[::1]', '127.0.0.1');
+    return { app, config, url, http: () => request(app.getHttpServer()) };
+  }
+
+  async startWorker(env: Env = {}): Promise<INestApplicationContext> {
+    const worker = await NestFactory.createApplicationContext(
+      WorkerModule.forRoot(this.config(env)),
+      {
+        abortOnError: false,
+        bufferLogs: true,
+      },
+    );
+    await worker.init();
+    this.contexts.push(worker);
+    return worker;
+  }
+
+  /** A plain Redis client for assertions (keys, TTLs) on this stack's prefix. */
+  redis(): Redis {
+    this.redisClient ??= new Redis(TEST_REDIS_URL);
+    return this.redisClient;
+  }
+
+  /** Runs SQL on this stack's database (assertions and fixtures). */
+  async sql<T extends Record<string, unknown> = Record<string, unknown>>(
+    text: string,
+    params: unknown[] = [],
+  ): Promise<T[]> {
+    const client = new Client({ connectionString: this.databaseUrl });
+    await client.connect();
+    try {
+      return (await client.query(text, params)).rows as T[];
+    } finally {
+      await client.end();
+    }
+  }
+
+  async stop(context: INestApplicationContext): Promise<void> {
+    const index = this.contexts.indexOf(context);
+    if (index >= 0) this.contexts.splice(index, 1);
+    await context.close();
+  }
+
+  async close(): Promise<void> {
+    await Promise.allSettled(this.contexts.splice(0).map((c) => c.close()));
+    const redis = this.redis();
+    let cursor = '0';
+    do {
+      const [next, keys] = await redis.scan(cursor, 'MATCH', `${this.prefix}*`, 'COUNT', 1000);
+      if (keys.length) await redis.del(...keys);
+      cursor = next;
+    } while (cursor !== '0');
+    // BullMQ keys use a hash-tagged prefix: {prefix}bull:...
+    do {
+      const [next, keys] = await redis.scan(cursor, 'MATCH', `{${this.prefix}}*`, 'COUNT', 1000);
+      if (keys.length) await redis.del(...keys);
+      cursor = next;
+    } while (cursor !== '0');
+    await redis.quit();
+    await dropTestDatabase(this.databaseName);
+  }
+}
