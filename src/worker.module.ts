@@ -4,6 +4,9 @@ import { LoggingModule } from './common/logging.module';
 import { AppConfig, ConfigModule } from './config';
 import { DatabaseModule } from './database';
 import { EmailOutboxModule } from './email/email-outbox.module';
+import { EmailWorkerModule } from './email/email-worker.module';
+import { LocksModule } from './locks/locks.module';
+import { NotificationDeliveryModule } from './realtime/notification-delivery.module';
 import { MetricsModule } from './metrics/metrics.module';
 import { RedisModule } from './redis';
 
@@ -11,7 +14,7 @@ import { RedisModule } from './redis';
  * What only the worker runs: queue processors and the outbox relay. Listed once here so the
  * worker process and the embedded-mode API process run the same set.
  */
-export const WORKER_FEATURES: DynamicModule['imports'] & unknown[] = [];
+export const WORKER_FEATURES = [EmailWorkerModule];
 
 /** The worker process: no HTTP server, only what processors need. */
 @Module({})
@@ -27,6 +30,9 @@ export class WorkerModule {
         RedisModule,
         DatabaseModule,
         EmailOutboxModule,
+        LocksModule,
+        // Notifications created in the worker reach sockets through Redis (no Socket.IO server here).
+        NotificationDeliveryModule,
         ...WORKER_FEATURES,
       ],
     };
