@@ -1,6 +1,7 @@
 import { Inject, Injectable, NotFoundException, UnauthorizedException } from '@nestjs/common';
 import { EventEmitter2 } from '@nestjs/event-emitter';
 import { randomUUID } from 'node:crypto';
+import { DomainEvent, UserRegisteredEvent } from '../common/domain-events';
 import { CompaniesService, CompanyRow } from '../companies/companies.service';
 import { DB, Database } from '../database';
 import { EmailEvent } from '../email/email-event';
@@ -56,6 +57,7 @@ export class AuthService {
       await this.devices.remember(created.id, client.userAgent, tx);
       return created;
     });
+    this.announceRegistered(user);
     return { user: toPublicUser(user), ...(await this.startSession(user, client)) };
   }
 
@@ -77,6 +79,7 @@ export class AuthService {
       await this.devices.remember(user.id, client.userAgent, tx);
       return { user, company };
     });
+    this.announceRegistered(user);
     return { user: toPublicUser(user), company, ...(await this.startSession(user, client)) };
   }
 
@@ -194,6 +197,11 @@ export class AuthService {
       ]);
     });
     this.notifications.publish(rows);
+  }
+
+  private announceRegistered(user: UserRow): void {
+    const event: UserRegisteredEvent = { userId: user.id, companyId: user.companyId };
+    this.events.emit(DomainEvent.UserRegistered, event);
   }
 
   private announceRevoked(userId: string, sessionIds: string[] | 'all'): void {
