@@ -1,0 +1,81 @@
+import { ConfigError, loadConfig } from './load-config';
+
+describe('loadConfig', () => {
+  it('applies the contract defaults', () => {
+    const config = loadConfig({});
+    expect(config.port).toBe(3000);
+    expect(config.redis.url).toBe('redis://127.0.0.1:6379');
+    expect(config.cacheRedisUrl).toBe(config.redis.url);
+    expect(config.lockRedisUrls).toEqual([config.redis.url]);
+    expect(config.redisKeyPrefix).toBe('parcsal:');
+    expect(config.embedded).toBe(true);
+    expect(config.emailRateLimit).toEqual({ limit: 20, seconds: 1 });
+    expect(config.jwt.accessTtlSeconds).toBe(900);
+    expect(config.jwt.refreshTtlSeconds).toBe(7 * 86400);
+    expect(config.throttle.limits.LOGIN).toEqual({ limit: 5, seconds: 900 });
+    expect(config.throttle.limits.CHAT).toEqual({ limit: 20, seconds: 10 });
+    expect(config.cacheTtlSeconds.PROFILE).toBe(120);
+    expect(config.trustProxy).toBe(0);
+    expect(config.admin).toBeNull();
+  });
+
+  it('reads overrides', () => {
+    const config = loadConfig({
+      PORT: '8080',
+      THROTTLE_LOGIN: '3/60',
+      THROTTLE_ENABLED: 'false',
+      CACHE_TTL_SEARCH: '5',
+      LOCK_REDIS_URLS: 'redis://a:1, redis://b:2',
+      DATABASE_URL: 'postgres://u@h/db',
+      REDIS_CLUSTER_NODES: '127.0.0.1:7000,127.0.0.1:7001',
+      ADMIN_EMAIL: 'Root@Example.com',
+      ADMIN_PASSWORD: 'pw',
+    });
+    expect(config.port).toBe(8080);
+    expect(config.throttle).toMatchObject({
+      enabled: false,
+      limits: { LOGIN: { limit: 3, seconds: 60 } },
+    });
+    expect(config.cacheTtlSeconds.SEARCH).toBe(5);
+    expect(config.lockRedisUrls).toEqual(['redis://a:1', 'redis://b:2']);
+    expect(config.embedded).toBe(false);
+    expect(config.redis.clusterNodes).toEqual([
+      { host: '127.0.0.1', port: 7000 },
+      { host: '127.0.0.1', port: 7001 },
+    ]);
+    expect(config.admin).toEqual({ email: 'root@example.com', password: 'pw' });
+  });
+
+  it.each([
+    [{ PORT: 'abc' }, 'PORT'],
+    [{ REDIS_URL: 'localhost:6379' }, 'REDIS_URL'],
+    [{ THROTTLE_LOGIN: '5' }, 'THROTTLE_LOGIN'],
+    [{ EMAIL_RATE_LIMIT: '0/1' }, 'EMAIL_RATE_LIMIT'],
+    [{ JWT_ACCESS_TTL: 'soon' }, 'JWT_ACCESS_TTL'],
+    [{ TRUST_PROXY: '-1' }, 'TRUST_PROXY'],
+    [{ SMTP_URL: 'http://mail' }, 'SMTP_URL'],
+    [{ DB_MIGRATE: 'maybe' }, 'DB_MIGRATE'],
+    [{ REDIS_SENTINELS: 'h:1' }, 'REDIS_SENTINEL_NAME'],
+    [{ NODE_ENV: 'production' }, 'JWT_ACCESS_SECRET'],
+    [{ NODE_ENV: 'production', JWT_ACCESS_SECRET: 'a' }, 'JWT_REFRESH_SECRET'],
+  ])('rejects %j naming %s in one line', (env, variable) => {
+    let error: unknown;
+    try {
+      loadConfig(env);
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    expect((error as Error).message).toContain(variable);
+    expect((error as Error).message).not.toContain('\n');
+  });
+
+  it('starts in production when both secrets are set', () => {
+    const config = loadConfig({
+      NODE_ENV: 'production',
+      JWT_ACCESS_SECRET: 'a'.repeat(32),
+      JWT_REFRESH_SECRET: 'b'.repeat(32),
+    });
+    expect(config.jwt.accessSecret).toBe('a'.repeat(32));
+  });
+});
