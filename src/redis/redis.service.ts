@@ -1,6 +1,6 @@
 import { Inject, Injectable, Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
 import { RedisOptions } from 'ioredis';
-import { APP_CONFIG, AppConfig } from '../config';
+import { APP_CONFIG, AppConfig, RedisConnectionConfig } from '../config';
 import { describeRedisTarget, openRedis, RedisClient } from './redis-connection.factory';
 import { RedisKeys } from './redis-keys';
 
@@ -46,9 +46,16 @@ export class RedisService implements OnModuleInit, OnApplicationShutdown {
     await this.connect(this.client);
   }
 
-  /** A new connection of its own (subscriber, blocking commands, BullMQ), closed on shutdown. */
-  createConnection(name: string, options: RedisOptions = {}): RedisClient {
-    const connection = openRedis(this.config.redis, {
+  /**
+   * A new connection of its own (subscriber, blocking commands, BullMQ), closed on shutdown.
+   * `target` points it elsewhere than the main deployment (e.g. an extra Redlock master).
+   */
+  createConnection(
+    name: string,
+    options: RedisOptions = {},
+    target: RedisConnectionConfig = this.config.redis,
+  ): RedisClient {
+    const connection = openRedis(target, {
       connectionName: `${this.config.redisKeyPrefix}${name}`,
       connectTimeout: CONNECT_TIMEOUT_MS,
       retryStrategy: (attempt) => Math.min(attempt * 200, 2000),
