@@ -1,8 +1,11 @@
 import { Module } from '@nestjs/common';
+import { CompaniesController } from './companies.controller';
 import { CompaniesService } from './companies.service';
+import { CompanyInvitationsService } from './company-invitations.service';
 
 @Module({
-  providers: [CompaniesService],
+  controllers: [CompaniesController],
+  providers: [CompaniesService, CompanyInvitationsService],
   exports: [CompaniesService],
 })
 export class CompaniesModule {}
