@@ -267,6 +267,8 @@ export const emailOutbox = pgTable(
     status: outboxStatus('status').notNull().default('PENDING'),
     createdAt: createdAt(),
     queuedAt: timestamp('queued_at', { withTimezone: true }),
+    /** Set once SMTP accepted the email: a job re-run after a stall sees it and does not resend. */
+    sentAt: timestamp('sent_at', { withTimezone: true }),
   },
   (t) => [
     index('email_outbox_pending_idx')
