@@ -1,0 +1,50 @@
+import { bearer, registerCustomer } from '../support/fixtures';
+import { TcpProxy } from '../support/tcp-proxy';
+import { ApiInstance, TestStack } from '../support/test-stack';
+
+/**
+ * PostgreSQL briefly unreachable (a proxy between this API instance and the shared server is
+ * cut): requests that need the database answer 503 in the error shape, quickly, and everything
+ * recovers without restarting the process.
+ */
+describe('resilience: PostgreSQL outage', () => {
+  let stack: TestStack;
+  let proxy: TcpProxy;
+  let api: ApiInstance;
+
+  beforeAll(async () => {
+    stack = await TestStack.create();
+    proxy = await TcpProxy.start('127.0.0.1', 5432);
+    const url = new URL(stack.databaseUrl);
+    url.port = String(proxy.port);
+    api = await stack.startApi({ DATABASE_URL: url.toString() });
+  });
+  afterAll(async () => {
+    await stack.close();
+    await proxy.close();
+  });
+
+  it('answers 503 while the database is unreachable and recovers by itself', async () => {
+    const customer = await registerCustomer(api);
+    await api.http().get('/users/me').set(...bearer(customer)).expect(200);
+
+    proxy.cut();
+    const started = Date.now();
+    const during = await api.http().get('/users/me').set(...bearer(customer));
+    expect(during.status).toBe(503);
+    expect(during.body).toEqual({ statusCode: 503, error: 'Service Unavailable', message: expect.any(String) });
+    expect(Date.now() - started).toBeLessThan(6000);
+    const login = await api.http().post('/auth/login').send({ email: customer.user.email, password: customer.password });
+    expect(login.status).toBe(503);
+    expect((await api.http().get('/health')).status).toBe(503);
+
+    proxy.restore();
+    const recoveredAt = Date.now();
+    let status = 0;
+    while (status !== 200 && Date.now() - recoveredAt < 10_000) {
+      status = (await api.http().get('/users/me').set(...bearer(customer))).status;
+    }
+    expect(status).toBe(200);
+    await api.http().get('/health').expect(200);
+  });
+});
