@@ -3,7 +3,9 @@ import type { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { Logger } from 'nestjs-pino';
 import { AllExceptionsFilter } from './common/all-exceptions.filter';
+import { rejectDeepJson } from './common/json-depth';
 import type { AppConfig } from './config';
+import { RedisIoAdapter } from './realtime/redis-io.adapter';
 
 /**
  * Everything an API application needs beyond its modules. main.ts and the e2e tests both call
@@ -17,7 +19,7 @@ export function configureApp(
   app.disable('x-powered-by');
   // Numeric hop count, never `true`: with `true` a client writes its own X-Forwarded-For.
   app.set('trust proxy', config.trustProxy > 0 ? config.trustProxy : false);
-  app.useBodyParser('json', { limit: '100kb' });
+  app.useBodyParser('json', { limit: '100kb', verify: rejectDeepJson });
   app.useBodyParser('urlencoded', { limit: '100kb', extended: false });
   app.useGlobalPipes(
     new ValidationPipe({
@@ -28,6 +30,8 @@ export function configureApp(
     }),
   );
   app.useGlobalFilters(new AllExceptionsFilter());
+  // Before listen: the Socket.IO server is created at init, already on the Redis adapter.
+  app.useWebSocketAdapter(new RedisIoAdapter(app));
 
   const document = SwaggerModule.createDocument(
     app,

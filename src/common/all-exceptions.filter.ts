@@ -7,6 +7,7 @@ import { isInfrastructureOutage } from './infrastructure-errors';
 const BODY_PARSER_ERRORS: Record<string, { status: number; message: string }> = {
   'entity.parse.failed': { status: 400, message: 'Malformed JSON body' },
   'entity.too.large': { status: 413, message: 'Request body is larger than 100 kB' },
+  'entity.too.deep': { status: 400, message: 'JSON body is nested too deeply' },
   'encoding.unsupported': { status: 415, message: 'Unsupported body encoding' },
   'charset.unsupported': { status: 415, message: 'Unsupported body charset' },
   'request.aborted': { status: 400, message: 'Request aborted' },

@@ -2,8 +2,32 @@
 export const TEST_PG_ADMIN_URL =
   process.env.TEST_PG_ADMIN_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 export const TEST_REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
-/** Every test database is created from this migrated template (fast, isolated). */
-export const TEMPLATE_DB = 'parcsal_test_template';
+import { createHash } from 'node:crypto';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { MIGRATIONS_FOLDER } from '../../src/database/migrations';
+
+/** Hash of every migration file: a new migration means a new template. */
+function migrationsHash(): string {
+  const hash = createHash('sha256');
+  const walk = (dir: string): void => {
+    for (const entry of readdirSync(dir, { withFileTypes: true }).sort((x, y) =>
+      x.name.localeCompare(y.name),
+    )) {
+      const path = join(dir, entry.name);
+      if (entry.isDirectory()) walk(path);
+      else hash.update(entry.name).update(readFileSync(path));
+    }
+  };
+  walk(MIGRATIONS_FOLDER);
+  return hash.digest('hex').slice(0, 16);
+}
+
+/**
+ * Every test database is created from this migrated template (fast, isolated). Its name carries
+ * the migrations' hash, so concurrent jest runs share it safely and a schema change builds anew.
+ */
+export const TEMPLATE_DB = `parcsal_tpl_${migrationsHash()}`;
 
 export function databaseUrl(name: string): string {
   const url = new URL(TEST_PG_ADMIN_URL);
