@@ -1,4 +1,10 @@
-import { Module } from '@nestjs/common';
+import { Global, Module } from '@nestjs/common';
+import { LockService } from './lock.service';
 
-@Module({})
+/** Distributed locks (Redlock), for every module of the API and the worker. */
+@Global()
+@Module({
+  providers: [LockService],
+  exports: [LockService],
+})
 export class LocksModule {}
