@@ -1,4 +1,6 @@
+import { EventEmitter2 } from '@nestjs/event-emitter';
 import { createHash, randomUUID } from 'node:crypto';
+import { DomainEvent } from '../src/common/domain-events';
 import {
   ADMIN_ENV,
   bearer,
@@ -118,6 +120,8 @@ describe('companies', () => {
   describe('PATCH /companies/:id', () => {
     it('lets the owner rename and describe the company; the slug stays stable', async () => {
       const mine = await registerCompany(api, { companyName: 'Rename Me' });
+      const events: unknown[] = [];
+      api.app.get(EventEmitter2).once(DomainEvent.CompanyChanged, (e) => events.push(e));
       const res = await api
         .http()
         .patch(`/companies/${mine.company!.id}`)
@@ -132,6 +136,7 @@ describe('companies', () => {
         admin: { id: mine.user.id },
         stats: { shipmentsCount: 0, bookingsCount: 0, rating: null },
       });
+      expect(events).toEqual([{ companyId: mine.company!.id, slug: mine.company!.slug }]);
       const bySlug = await api.http().get(`/companies/${mine.company!.slug}`).expect(200);
       expect(bySlug.body.name).toBe('Renamed Freight');
 
@@ -292,6 +297,8 @@ describe('companies', () => {
     it('makes the accepting customer a MEMBER; the token works once', async () => {
       const joiner = await registerCustomer(api);
       const token = await invite(owner, company.id, joiner.user.email);
+      const events: unknown[] = [];
+      api.app.get(EventEmitter2).once(DomainEvent.UserChanged, (e) => events.push(e));
       const res = await api
         .http()
         .post('/companies/invitations/accept')
@@ -309,6 +316,7 @@ describe('companies', () => {
       });
       expect(res.body.user).not.toHaveProperty('passwordHash');
       expect(res.body.company).toMatchObject({ id: company.id, slug: company.slug });
+      expect(events).toEqual([{ userId: joiner.user.id, companyId: company.id }]);
       // The same access token now carries the new role (the guard reads the user fresh).
       const me = await api
         .http()
