@@ -57,7 +57,7 @@ export class AuthService {
       await this.devices.remember(created.id, client.userAgent, tx);
       return created;
     });
-    this.announceRegistered(user);
+    await this.announceRegistered(user);
     return { user: toPublicUser(user), ...(await this.startSession(user, client)) };
   }
 
@@ -79,7 +79,7 @@ export class AuthService {
       await this.devices.remember(user.id, client.userAgent, tx);
       return { user, company };
     });
-    this.announceRegistered(user);
+    await this.announceRegistered(user);
     return { user: toPublicUser(user), company, ...(await this.startSession(user, client)) };
   }
 
@@ -199,9 +199,10 @@ export class AuthService {
     this.notifications.publish(rows);
   }
 
-  private announceRegistered(user: UserRow): void {
+  /** Awaited: the cache invalidation it triggers is done before the response is sent. */
+  private async announceRegistered(user: UserRow): Promise<void> {
     const event: UserRegisteredEvent = { userId: user.id, companyId: user.companyId };
-    this.events.emit(DomainEvent.UserRegistered, event);
+    await this.events.emitAsync(DomainEvent.UserRegistered, event);
   }
 
   private announceRevoked(userId: string, sessionIds: string[] | 'all'): void {

@@ -3,6 +3,7 @@ import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import type { AuthUser } from '../auth/auth-user';
 import { CurrentUser } from '../auth/current-user.decorator';
 import { Public } from '../auth/public.decorator';
+import { CachedResponse } from '../cache/cached-response.decorator';
 import { CompaniesService } from './companies.service';
 import { CompanyInvitationsService } from './company-invitations.service';
 import { AcceptInvitationDto, CreateInvitationDto, UpdateCompanyDto } from './dto/companies.dto';
@@ -25,6 +26,7 @@ export class CompaniesController {
 
   @Public()
   @Get(':idOrSlug')
+  @CachedResponse('COMPANY')
   profile(@Param('idOrSlug') idOrSlug: string) {
     return this.companies.profile(idOrSlug);
   }

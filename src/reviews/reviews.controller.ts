@@ -4,6 +4,7 @@ import type { AuthUser } from '../auth/auth-user';
 import { CurrentUser } from '../auth/current-user.decorator';
 import { Public } from '../auth/public.decorator';
 import { Roles } from '../auth/roles.decorator';
+import { CachedResponse } from '../cache/cached-response.decorator';
 import { PaginationQueryDto } from '../common/pagination.dto';
 import { CreateReviewDto } from './reviews.dto';
 import { ReviewsService } from './reviews.service';
@@ -21,6 +22,7 @@ export class ReviewsController {
 
   @Public()
   @Get('stats')
+  @CachedResponse('REVIEW_STATS')
   stats(@Param('id', ParseUUIDPipe) companyId: string) {
     return this.reviews.stats(companyId);
   }

@@ -1,0 +1,161 @@
+import { Inject, Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
+import { randomBytes } from 'node:crypto';
+import { APP_CONFIG, AppConfig } from '../config';
+import { MetricsService } from '../metrics/metrics.service';
+import { RedisService } from '../redis';
+import type { CacheRedisClient } from '../redis/cache-store.factory';
+import { CACHE_REDIS } from './cache.constants';
+import { withTimeout } from './with-timeout';
+
+/** A tag's current version: `<bump sequence>:<random>`; sequence 0 = never bumped since created. */
+export type TagVersions = Record<string, string>;
+
+/** A bump sits on the writing request's path: bounded, then retried in the background. */
+const BUMP_TIMEOUT_MS = 500;
+const BUMP_RETRY_MS = 1000;
+
+/** Reads versions, creating a missing tag with a fresh random version (never bumped: seq 0). */
+const READ_VERSIONS = `
+local out = {}
+for i, key in ipairs(KEYS) do
+  local v = redis.call('GET', key)
+  if not v then
+    v = '0:' .. ARGV[1] .. ':' .. i
+    redis.call('SET', key, v, 'PX', ARGV[2])
+  end
+  out[i] = v
+end
+return out`;
+
+/** One sequence number per bump, written as the new version of every tag it touches. */
+const BUMP = `
+local n = redis.call('INCR', KEYS[1])
+for i = 2, #KEYS do
+  redis.call('SET', KEYS[i], n .. ':' .. ARGV[1], 'PX', ARGV[2])
+end
+return n`;
+
+export function sequenceOf(version: string): number {
+  return Number(version.slice(0, version.indexOf(':')));
+}
+
+/**
+ * Versioned tag namespaces for the response cache. Every cached entry records the versions of its
+ * tags; a write bumps the tags it affects (one script, O(tags)), which makes every entry recorded
+ * under the old versions a miss. No KEYS/SCAN, no deletes: stale entries simply expire.
+ *
+ * A global bump sequence lets a fill detect a write that raced it: versions are read after the
+ * handler ran, and an entry is stored only if none of its tags was bumped after the fill began.
+ * Versions carry a random part, so a tag evicted by an LRU cache Redis and re-created never
+ * matches an entry recorded before. All tag keys share one hash slot (`{prefix}`) so the
+ * scripts also run on Redis Cluster.
+ */
+@Injectable()
+export class CacheTagsService implements OnApplicationShutdown {
+  private readonly logger = new Logger(CacheTagsService.name);
+  private readonly sequenceKey: string;
+  private readonly tagTtlMs: number;
+  private readonly pending = new Set<string>();
+  private retryTimer: NodeJS.Timeout | null = null;
+  private pendingSince = 0;
+  private readonly invalidations;
+
+  constructor(
+    @Inject(CACHE_REDIS) private readonly redis: CacheRedisClient,
+    private readonly redisService: RedisService,
+    @Inject(APP_CONFIG) config: AppConfig,
+    metrics: MetricsService,
+  ) {
+    this.sequenceKey = redisService.keys.hashTagged('cache-tag-seq');
+    // Longer than any entry lives: a tag that expires only turns its entries into misses.
+    this.tagTtlMs = (Math.max(...Object.values(config.cacheTtlSeconds)) + 3600) * 1000;
+    this.invalidations = metrics.counter(
+      'parcsal_cache_invalidations_total',
+      'Cache tag bumps after writes',
+      ['result'],
+    );
+  }
+
+  tagKey(tag: string): string {
+    return this.redisService.keys.hashTagged(`cache-tag:${tag}`);
+  }
+
+  /** The bump sequence now (0 before the first bump). */
+  async sequence(): Promise<number> {
+    return Number((await this.redis.get(this.sequenceKey)) ?? 0);
+  }
+
+  /** Current versions, creating missing tags (at fill time). */
+  async versions(tags: string[]): Promise<TagVersions> {
+    const values = (await this.redis.eval(READ_VERSIONS, {
+      keys: tags.map((t) => this.tagKey(t)),
+      arguments: [randomBytes(6).toString('hex'), String(this.tagTtlMs)],
+    })) as string[];
+    return Object.fromEntries(tags.map((tag, i) => [tag, values[i]]));
+  }
+
+  /** True when every recorded version is still current (at read time). */
+  async unchanged(recorded: TagVersions): Promise<boolean> {
+    const tags = Object.keys(recorded);
+    if (!tags.length) return true;
+    const current = await this.redis.mGet(tags.map((t) => this.tagKey(t)));
+    return tags.every((tag, i) => current[i] === recorded[tag]);
+  }
+
+  /**
+   * Invalidates every entry tagged with any of `tags`. Awaited by the writing request (through
+   * `emitAsync`) so the very next read is fresh; if the cache Redis does not answer in time the
+   * bump is retried in the background and TTLs bound the staleness meanwhile.
+   */
+  async bump(tags: string[]): Promise<void> {
+    const unique = [...new Set(tags)];
+    try {
+      await withTimeout(this.runBump(unique), BUMP_TIMEOUT_MS);
+      this.invalidations.inc({ result: 'ok' });
+    } catch (error) {
+      this.invalidations.inc({ result: 'error' });
+      this.logger.warn(
+        `cache invalidation of ${unique.join(', ')} failed (${(error as Error).message}); retrying`,
+      );
+      this.retryLater(unique);
+    }
+  }
+
+  private runBump(tags: string[]): Promise<unknown> {
+    return this.redis.eval(BUMP, {
+      keys: [this.sequenceKey, ...tags.map((t) => this.tagKey(t))],
+      arguments: [randomBytes(6).toString('hex'), String(this.tagTtlMs)],
+    });
+  }
+
+  private retryLater(tags: string[]): void {
+    if (!this.pending.size) this.pendingSince = Date.now();
+    tags.forEach((t) => this.pending.add(t));
+    if (this.retryTimer) return;
+    this.retryTimer = setInterval(() => void this.retryPending(), BUMP_RETRY_MS);
+    this.retryTimer.unref();
+  }
+
+  private async retryPending(): Promise<void> {
+    const tags = [...this.pending];
+    try {
+      await withTimeout(this.runBump(tags), BUMP_TIMEOUT_MS);
+      tags.forEach((t) => this.pending.delete(t));
+      this.logger.log(`cache invalidation of ${tags.join(', ')} done after retry`);
+    } catch {
+      // Past the longest TTL every entry those tags covered has expired anyway.
+      if (Date.now() - this.pendingSince < this.tagTtlMs) return;
+      this.pending.clear();
+    }
+    if (!this.pending.size) this.stopRetrying();
+  }
+
+  private stopRetrying(): void {
+    if (this.retryTimer) clearInterval(this.retryTimer);
+    this.retryTimer = null;
+  }
+
+  onApplicationShutdown(): void {
+    this.stopRetrying();
+  }
+}

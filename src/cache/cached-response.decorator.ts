@@ -1,0 +1,25 @@
+import { CacheKey } from '@nestjs/cache-manager';
+import { applyDecorators, SetMetadata, UseInterceptors } from '@nestjs/common';
+import type { CacheName } from '../config';
+import { CACHED_ROUTE } from './cache.constants';
+import { ResponseCacheInterceptor } from './response-cache.interceptor';
+
+export interface CachedRouteOptions {
+  /**
+   * The route reads its query: the parameters' defaults (as the DTO applies them), so that
+   * `?page=1&limit=20` and `?limit=20` share an entry. Absent: the query is not part of the key.
+   */
+  query?: Record<string, string>;
+}
+
+/**
+ * Caches a GET route's 200 responses under cache `name` (CACHE_TTL_<name>), invalidated by the
+ * writes that affect it (see CACHE_POLICIES and CacheInvalidationListener).
+ */
+export function CachedResponse(name: CacheName, options: CachedRouteOptions = {}) {
+  return applyDecorators(
+    CacheKey(name),
+    SetMetadata(CACHED_ROUTE, options),
+    UseInterceptors(ResponseCacheInterceptor),
+  );
+}
