@@ -15,6 +15,7 @@ import { Client } from './client-info.decorator';
 import { CurrentUser } from './current-user.decorator';
 import { LoginDto, RefreshTokenDto, RegisterCompanyDto, RegisterCustomerDto } from './dto/auth.dto';
 import { Public } from './public.decorator';
+import { RateLimit } from '../throttle/rate-limit.decorator';
 
 @ApiTags('auth')
 @Controller('auth')
@@ -22,18 +23,21 @@ export class AuthController {
   constructor(private readonly auth: AuthService) {}
 
   @Public()
+  @RateLimit('REGISTER')
   @Post('register-customer')
   registerCustomer(@Body() dto: RegisterCustomerDto, @Client() client: ClientInfo) {
     return this.auth.registerCustomer(dto, client);
   }
 
   @Public()
+  @RateLimit('REGISTER')
   @Post('register-company')
   registerCompany(@Body() dto: RegisterCompanyDto, @Client() client: ClientInfo) {
     return this.auth.registerCompany(dto, client);
   }
 
   @Public()
+  @RateLimit('LOGIN', 'LOGIN_EMAIL')
   @Post('login')
   @HttpCode(200)
   login(@Body() dto: LoginDto, @Client() client: ClientInfo) {
@@ -41,6 +45,7 @@ export class AuthController {
   }
 
   @Public()
+  @RateLimit('REFRESH')
   @Post('refresh-token')
   @HttpCode(200)
   refresh(@Body() dto: RefreshTokenDto) {

@@ -1,0 +1,62 @@
+import { normalizeIp } from '@nestjs/throttler';
+import { createHash } from 'node:crypto';
+import type { ThrottlerName } from '../config';
+
+/** What a tracker may read of a request (Express's `req.ip` honours TRUST_PROXY hops). */
+export interface TrackedRequest {
+  ip?: string;
+  body?: unknown;
+  user?: { id: string };
+}
+
+/** Verifies a refresh token; the user id, or null when the token is not a valid refresh token. */
+export type RefreshTokenOwner = (token: string) => Promise<string | null>;
+
+/** IPv6 clients are grouped by /64 (one host usually owns the whole prefix); `::ffff:a.b.c.d` is a.b.c.d. */
+const IPV6_SUBNET_PREFIX = 64;
+
+export function ipTracker(req: TrackedRequest): string {
+  return `ip:${normalizeIp(req.ip ?? 'unknown', IPV6_SUBNET_PREFIX)}`;
+}
+
+function bodyField(body: unknown, field: string): unknown {
+  return body !== null && typeof body === 'object'
+    ? (body as Record<string, unknown>)[field]
+    : undefined;
+}
+
+/**
+ * The email being signed into, as LoginDto normalises it (trimmed, lower-cased), hashed so that
+ * Redis keys carry no addresses. Null when the body has no email: validation rejects it anyway.
+ */
+export function loginEmailTracker(req: TrackedRequest): string | null {
+  const email = bodyField(req.body, 'email');
+  if (typeof email !== 'string' || email.trim() === '') return null;
+  const digest = createHash('sha256').update(email.trim().toLowerCase()).digest('hex');
+  return `email:${digest}`;
+}
+
+/**
+ * Who a request counts against under each throttler, or null when the throttler does not apply
+ * to it. A forged or expired refresh token counts against the client IP, never against the user
+ * it names (or anyone could exhaust someone else's limit).
+ */
+export async function trackerFor(
+  name: ThrottlerName,
+  req: TrackedRequest,
+  refreshTokenOwner: RefreshTokenOwner,
+): Promise<string | null> {
+  switch (name) {
+    case 'LOGIN_EMAIL':
+      return loginEmailTracker(req);
+    case 'REFRESH': {
+      const token = bodyField(req.body, 'refreshToken');
+      const owner = typeof token === 'string' ? await refreshTokenOwner(token) : null;
+      return owner ? `user:${owner}` : ipTracker(req);
+    }
+    case 'BOOKING':
+      return req.user ? `user:${req.user.id}` : ipTracker(req);
+    default:
+      return ipTracker(req);
+  }
+}

@@ -1,0 +1,411 @@
+import { createServer, Server, Socket, connect } from 'node:net';
+import { RedisThrottlerStorage } from '../src/throttle/redis-throttler.storage';
+import { ChatRateLimiter } from '../src/throttle/chat-rate-limiter.service';
+import { bearer, PASSWORD, SignedIn, uniqueEmail } from './support/fixtures';
+import { ApiInstance, Env, TestStack } from './support/test-stack';
+import { TEST_REDIS_URL } from './support/test-env';
+
+const ON: Env = { THROTTLE_ENABLED: 'true', TRUST_PROXY: '1' };
+
+let ipCounter = 0;
+/** A client address of its own for each use, so tests never share an IP-keyed counter. */
+function nextIp(): string {
+  ipCounter += 1;
+  return `198.51.${Math.floor(ipCounter / 250)}.${(ipCounter % 250) + 1}`;
+}
+
+function expect429(res: { status: number; body: unknown; headers: Record<string, string> }): void {
+  expect(res.status).toBe(429);
+  expect(res.body).toEqual({
+    statusCode: 429,
+    error: 'Too Many Requests',
+    message: expect.any(String),
+  });
+  expect(Number(res.headers['retry-after'])).toBeGreaterThan(0);
+}
+
+describe('rate limits', () => {
+  let stack: TestStack;
+  /** Two API processes on one stack, behind one trusted proxy. */
+  let a: ApiInstance;
+  let b: ApiInstance;
+
+  beforeAll(async () => {
+    stack = await TestStack.create();
+    [a, b] = await Promise.all([stack.startApi(ON), stack.startApi(ON)]);
+  });
+  afterAll(() => stack.close());
+
+  const login = (api: ApiInstance, ip: string, email: string, password = 'wrong-password') =>
+    api.http().post('/auth/login').set('X-Forwarded-For', ip).send({ email, password });
+
+  const register = (api: ApiInstance, ip: string) =>
+    api
+      .http()
+      .post('/auth/register-customer')
+      .set('X-Forwarded-For', ip)
+      .send({ email: uniqueEmail(), password: PASSWORD, name: 'Rita Ratelimit' });
+
+  /** A customer registered from an address of its own (REGISTER is 3 per IP). */
+  const customer = async (api: ApiInstance = a): Promise<SignedIn> => {
+    const res = await register(api, nextIp()).expect(201);
+    return { ...res.body, password: PASSWORD };
+  };
+
+  describe('LOGIN (per client IP, every attempt)', () => {
+    it('refuses the sixth attempt from one IP with 429, Retry-After and the error shape', async () => {
+      const ip = nextIp();
+      const remaining: number[] = [];
+      for (let i = 0; i < 5; i++) {
+        const res = await login(a, ip, uniqueEmail()).expect(401);
+        expect(res.headers['ratelimit-limit']).toBe('5');
+        expect(Number(res.headers['ratelimit-reset'])).toBeGreaterThan(0);
+        remaining.push(Number(res.headers['ratelimit-remaining']));
+      }
+      expect(remaining).toEqual([4, 3, 2, 1, 0]);
+      const sixth = await login(a, ip, uniqueEmail());
+      expect429(sixth);
+      expect(Number(sixth.headers['retry-after'])).toBeLessThanOrEqual(900);
+      expect(sixth.headers['ratelimit-remaining']).toBe('0');
+
+      // Another client is not affected.
+      await login(a, nextIp(), uniqueEmail()).expect(401);
+    });
+
+    it('counts successful sign-ins too', async () => {
+      const user = await customer();
+      const ip = nextIp();
+      for (let i = 0; i < 5; i++) await login(a, ip, user.user.email, PASSWORD).expect(200);
+      expect429(await login(a, ip, user.user.email, PASSWORD));
+    });
+
+    it('ignores a spoofed X-Forwarded-For when no proxy is trusted (TRUST_PROXY=0)', async () => {
+      const direct = await stack.startApi({ THROTTLE_ENABLED: 'true', TRUST_PROXY: '0' });
+      try {
+        for (let i = 0; i < 5; i++) await login(direct, nextIp(), uniqueEmail()).expect(401);
+        expect429(await login(direct, nextIp(), uniqueEmail()));
+      } finally {
+        await stack.stop(direct.app);
+      }
+    });
+
+    it('with TRUST_PROXY=1 only the hop the proxy appended counts, not what the client wrote', async () => {
+      const real = nextIp();
+      for (let i = 0; i < 5; i++) {
+        await login(a, `${nextIp()}, ${real}`, uniqueEmail()).expect(401);
+      }
+      expect429(await login(a, `${nextIp()}, ${real}`, uniqueEmail()));
+    });
+
+    it('resets after its window', async () => {
+      const fast = await stack.startApi({ ...ON, THROTTLE_LOGIN: '2/2' });
+      try {
+        const ip = nextIp();
+        await login(fast, ip, uniqueEmail()).expect(401);
+        await login(fast, ip, uniqueEmail()).expect(401);
+        const over = await login(fast, ip, uniqueEmail());
+        expect429(over);
+        expect(Number(over.headers['retry-after'])).toBeLessThanOrEqual(2);
+        await new Promise((resolve) => setTimeout(resolve, 2100));
+        await login(fast, ip, uniqueEmail()).expect(401);
+      } finally {
+        await stack.stop(fast.app);
+      }
+    });
+  });
+
+  describe('LOGIN_EMAIL (per account, failed attempts only, whatever the IP)', () => {
+    it('refuses the eleventh attempt on one email from eleven different IPs', async () => {
+      const victim = await customer();
+      for (let i = 0; i < 10; i++) {
+        await login(i % 2 ? a : b, nextIp(), victim.user.email).expect(401);
+      }
+      expect429(await login(a, nextIp(), victim.user.email));
+      // The right password does not get through either, and the email is matched case-insensitively.
+      expect429(await login(b, nextIp(), victim.user.email.toUpperCase(), PASSWORD));
+      // Other accounts are untouched.
+      const other = await customer();
+      await login(a, nextIp(), other.user.email, PASSWORD).expect(200);
+    });
+
+    it('does not count successful sign-ins', async () => {
+      const user = await customer();
+      for (let i = 0; i < 9; i++) await login(a, nextIp(), user.user.email).expect(401);
+      for (let i = 0; i < 3; i++) await login(a, nextIp(), user.user.email, PASSWORD).expect(200);
+      await login(a, nextIp(), user.user.email).expect(401);
+      expect429(await login(a, nextIp(), user.user.email, PASSWORD));
+    });
+  });
+
+  describe('REGISTER and shared limits', () => {
+    it('holds across API processes: 3 registrations on A, the 4th on B is 429', async () => {
+      const ip = nextIp();
+      for (let i = 0; i < 3; i++) await register(a, ip).expect(201);
+      expect429(await register(b, ip));
+      // register-company shares the REGISTER limit.
+      expect429(
+        await b.http().post('/auth/register-company').set('X-Forwarded-For', ip).send({
+          email: uniqueEmail(),
+          password: PASSWORD,
+          name: 'Olive',
+          companyName: 'Late Co',
+        }),
+      );
+    });
+
+    it('keeps its counters under REDIS_KEY_PREFIX', async () => {
+      const ip = nextIp();
+      await register(a, ip).expect(201);
+      const keys = await stack.redis().keys(`${stack.prefix}throttle:{REGISTER:ip:${ip}}:*`);
+      expect(keys).toEqual([`${stack.prefix}throttle:{REGISTER:ip:${ip}}:hits`]);
+      expect(await stack.redis().pttl(keys[0])).toBeGreaterThan(3_500_000);
+    });
+  });
+
+  describe('REFRESH (per user of the refresh token)', () => {
+    it('counts a user whatever the IP, and a forged token against its IP', async () => {
+      const limited = await stack.startApi({ ...ON, THROTTLE_REFRESH: '2/60' });
+      try {
+        const user = await customer();
+        let token = user.refreshToken;
+        for (let i = 0; i < 2; i++) {
+          const res = await limited
+            .http()
+            .post('/auth/refresh-token')
+            .set('X-Forwarded-For', nextIp())
+            .send({ refreshToken: token })
+            .expect(200);
+          token = res.body.refreshToken;
+        }
+        expect429(
+          await limited
+            .http()
+            .post('/auth/refresh-token')
+            .set('X-Forwarded-For', nextIp())
+            .send({ refreshToken: token }),
+        );
+        // A token naming that user but not signed by us does not count against the user...
+        const forged = `${token.split('.').slice(0, 2).join('.')}.AAAA`;
+        const ip = nextIp();
+        await limited
+          .http()
+          .post('/auth/refresh-token')
+          .set('X-Forwarded-For', ip)
+          .send({ refreshToken: forged })
+          .expect(401);
+        await limited
+          .http()
+          .post('/auth/refresh-token')
+          .set('X-Forwarded-For', ip)
+          .send({ refreshToken: forged })
+          .expect(401);
+        // ...but against the client IP.
+        expect429(
+          await limited
+            .http()
+            .post('/auth/refresh-token')
+            .set('X-Forwarded-For', ip)
+            .send({ refreshToken: forged }),
+        );
+      } finally {
+        await stack.stop(limited.app);
+      }
+    });
+  });
+
+  describe('GLOBAL', () => {
+    let small: ApiInstance;
+    beforeAll(async () => {
+      small = await stack.startApi({ ...ON, THROTTLE_GLOBAL: '4/60' });
+    });
+    afterAll(() => stack.stop(small.app));
+
+    it('applies to an ordinary route, counted before authentication', async () => {
+      const user = await customer();
+      const ip = nextIp();
+      // Requests without a valid token count too: the limiter runs before the JwtGuard.
+      await small.http().get('/auth/sessions').set('X-Forwarded-For', ip).expect(401);
+      await small.http().get('/auth/sessions').set('X-Forwarded-For', ip).expect(401);
+      const ok = await small
+        .http()
+        .get('/auth/sessions')
+        .set('X-Forwarded-For', ip)
+        .set(...bearer(user))
+        .expect(200);
+      expect(ok.headers['ratelimit-limit']).toBe('4');
+      expect(ok.headers['ratelimit-remaining']).toBe('1');
+      await small
+        .http()
+        .get('/auth/sessions')
+        .set('X-Forwarded-For', ip)
+        .set(...bearer(user))
+        .expect(200);
+      expect429(
+        await small
+          .http()
+          .get('/auth/sessions')
+          .set('X-Forwarded-For', ip)
+          .set(...bearer(user)),
+      );
+    });
+
+    it('never limits /health or /metrics', async () => {
+      const ip = nextIp();
+      for (let i = 0; i < 8; i++) {
+        const health = await small.http().get('/health').set('X-Forwarded-For', ip).expect(200);
+        expect(health.headers['ratelimit-limit']).toBeUndefined();
+        await small.http().get('/metrics').set('X-Forwarded-For', ip).expect(200);
+      }
+    });
+
+    it('counts 429s in parcsal_throttled_requests_total', async () => {
+      const metrics = await small.http().get('/metrics').expect(200);
+      expect(metrics.text).toMatch(/parcsal_throttled_requests_total\{throttler="GLOBAL"\} [1-9]/);
+    });
+  });
+
+  describe('CHAT (ChatRateLimiter)', () => {
+    it('allows THROTTLE_CHAT messages per user per window, across processes', async () => {
+      const chat = await stack.startApi({ ...ON, THROTTLE_CHAT: '3/10' });
+      const other = await stack.startApi({ ...ON, THROTTLE_CHAT: '3/10' });
+      try {
+        const limiterA = chat.app.get(ChatRateLimiter);
+        const limiterB = other.app.get(ChatRateLimiter);
+        const user = 'b6f0c7a8-2f6e-4d7c-9d2b-3b1f7f0f6e01';
+        const results = [
+          await limiterA.consume(user),
+          await limiterB.consume(user),
+          await limiterA.consume(user),
+          await limiterB.consume(user),
+        ];
+        expect(results).toEqual([true, true, true, false]);
+        expect(await limiterA.consume('another-user')).toBe(true);
+      } finally {
+        await Promise.all([stack.stop(chat.app), stack.stop(other.app)]);
+      }
+    });
+
+    it('is off with THROTTLE_ENABLED=false', async () => {
+      const off = await stack.startApi({ THROTTLE_CHAT: '1/10' });
+      try {
+        const limiter = off.app.get(ChatRateLimiter);
+        expect([await limiter.consume('u'), await limiter.consume('u')]).toEqual([true, true]);
+      } finally {
+        await stack.stop(off.app);
+      }
+    });
+  });
+
+  describe('THROTTLE_ENABLED=false', () => {
+    it('turns every limit off', async () => {
+      const off = await stack.startApi({ TRUST_PROXY: '1', THROTTLE_LOGIN: '1/60' });
+      try {
+        const ip = nextIp();
+        for (let i = 0; i < 3; i++) {
+          const res = await login(off, ip, uniqueEmail()).expect(401);
+          expect(res.headers['ratelimit-limit']).toBeUndefined();
+        }
+      } finally {
+        await stack.stop(off.app);
+      }
+    });
+  });
+
+  describe('Redis unreachable', () => {
+    it('fails open for GLOBAL/REGISTER/REFRESH and closed (503) for LOGIN, at once', async () => {
+      const down = await stack.startApi(ON);
+      try {
+        const user = await customer(down);
+        down.app.get(RedisThrottlerStorage).connection.disconnect();
+
+        const timed = async <T>(call: () => PromiseLike<T>): Promise<T> => {
+          const started = Date.now();
+          const result = await call();
+          expect(Date.now() - started).toBeLessThan(1000);
+          return result;
+        };
+        // GLOBAL on an ordinary route: served.
+        await timed(() =>
+          down
+            .http()
+            .get('/auth/sessions')
+            .set(...bearer(user))
+            .expect(200),
+        );
+        // REGISTER, REFRESH: served.
+        await timed(() => register(down, nextIp()).expect(201));
+        await timed(() =>
+          down
+            .http()
+            .post('/auth/refresh-token')
+            .send({ refreshToken: user.refreshToken })
+            .expect(200),
+        );
+        // LOGIN, LOGIN_EMAIL: refused, in the error shape.
+        const refused = await timed(() => login(down, nextIp(), user.user.email, PASSWORD));
+        expect(refused.status).toBe(503);
+        expect(refused.body).toEqual({
+          statusCode: 503,
+          error: 'Service Unavailable',
+          message: expect.any(String),
+        });
+        // The chat limit fails open too.
+        expect(await down.app.get(ChatRateLimiter).consume(user.user.id)).toBe(true);
+
+        const metrics = (await down.http().get('/metrics').expect(200)).text;
+        for (const name of ['GLOBAL', 'REGISTER', 'REFRESH', 'LOGIN', 'LOGIN_EMAIL', 'CHAT']) {
+          expect(metrics).toMatch(
+            new RegExp(`parcsal_throttle_storage_errors_total\\{throttler="${name}"\\} [1-9]`),
+          );
+        }
+      } finally {
+        await stack.stop(down.app);
+      }
+    });
+
+    describe('behind a Redis that stops answering', () => {
+      let proxy: Server;
+      let blackhole = false;
+      const sockets = new Set<Socket>();
+
+      beforeAll(async () => {
+        const target = new URL(TEST_REDIS_URL);
+        proxy = createServer((client) => {
+          const upstream = connect(Number(target.port || 6379), target.hostname);
+          sockets.add(client).add(upstream);
+          client.on('data', (data) => {
+            if (!blackhole) upstream.write(data);
+          });
+          upstream.on('data', (data) => client.write(data));
+          const end = () => {
+            client.destroy();
+            upstream.destroy();
+          };
+          client.on('error', end).on('close', end);
+          upstream.on('error', end).on('close', end);
+        });
+        await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve));
+      });
+      afterAll(async () => {
+        for (const socket of sockets) socket.destroy();
+        await new Promise((resolve) => proxy.close(resolve));
+      });
+
+      it('answers a login with 503 within a bounded time, never hangs', async () => {
+        const port = (proxy.address() as { port: number }).port;
+        const hung = await stack.startApi({ ...ON, REDIS_URL: `redis://127.0.0.1:${port}` });
+        try {
+          blackhole = true;
+          const started = Date.now();
+          const res = await login(hung, nextIp(), uniqueEmail());
+          const elapsed = Date.now() - started;
+          expect(res.status).toBe(503);
+          expect(elapsed).toBeLessThan(1500);
+        } finally {
+          blackhole = false;
+          await stack.stop(hung.app);
+        }
+      });
+    });
+  });
+});
