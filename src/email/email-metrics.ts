@@ -1,0 +1,139 @@
+import { InjectQueue } from '@nestjs/bullmq';
+import { Inject, Injectable, Logger, OnModuleInit } from '@nestjs/common';
+import type { Queue } from 'bullmq';
+import { count, eq } from 'drizzle-orm';
+import { Counter } from 'prom-client';
+import { Database, DB, schema } from '../database';
+import { MetricsService } from '../metrics/metrics.service';
+import { RedisService } from '../redis';
+import { QueueName } from './email-queue.constants';
+import { withTimeout } from './polling-loop';
+
+/** Scrapes must answer even while Redis or PostgreSQL is down: each source gets this long. */
+const SCRAPE_TIMEOUT_MS = 1000;
+const QUEUE_STATES = ['waiting', 'active', 'delayed', 'failed'] as const;
+
+function statsKey(redis: RedisService): string {
+  return redis.keys.key('email', 'stats');
+}
+
+/**
+ * Workers serve no HTTP, so their send counts live in one Redis hash (summed over every worker)
+ * that the API's /metrics reads. Counting never fails a send.
+ */
+@Injectable()
+export class EmailDeliveryStats {
+  private readonly logger = new Logger(EmailDeliveryStats.name);
+
+  constructor(private readonly redis: RedisService) {}
+
+  recordSent(event: string): Promise<void> {
+    return this.increment(`sent:${event}`);
+  }
+
+  recordFailed(event: string): Promise<void> {
+    return this.increment(`failed:${event}`);
+  }
+
+  private async increment(field: string): Promise<void> {
+    try {
+      await this.redis.client.hincrby(statsKey(this.redis), field, 1);
+    } catch (error) {
+      this.logger.warn(`email stats not recorded (${field}): ${(error as Error).message}`);
+    }
+  }
+}
+
+/** The email side of /metrics (API process): send counts, queue depths, outbox backlog. */
+@Injectable()
+export class EmailMetricsCollector implements OnModuleInit {
+  private readonly logger = new Logger(EmailMetricsCollector.name);
+
+  constructor(
+    private readonly metrics: MetricsService,
+    private readonly redis: RedisService,
+    @Inject(DB) private readonly db: Database,
+    @InjectQueue(QueueName.Email) private readonly emailQueue: Queue,
+    @InjectQueue(QueueName.Campaigns) private readonly campaignsQueue: Queue,
+  ) {}
+
+  onModuleInit(): void {
+    const collector = this;
+    this.totalsCounter('sent', 'parcsal_emails_sent_total', 'Emails accepted by SMTP');
+    this.totalsCounter(
+      'failed',
+      'parcsal_emails_failed_total',
+      'Emails given up on (permanent SMTP error or attempts exhausted)',
+    );
+    this.metrics.gauge(
+      'parcsal_queue_jobs',
+      'Jobs per BullMQ queue and state',
+      ['queue', 'state'],
+      async function () {
+        for (const queue of [collector.emailQueue, collector.campaignsQueue]) {
+          try {
+            const counts = await withTimeout(
+              queue.getJobCounts(...QUEUE_STATES),
+              SCRAPE_TIMEOUT_MS,
+              'queue Redis',
+            );
+            for (const state of QUEUE_STATES)
+              this.set({ queue: queue.name, state }, counts[state] ?? 0);
+          } catch (error) {
+            collector.logger.debug(
+              `queue ${queue.name} counts unavailable: ${(error as Error).message}`,
+            );
+          }
+        }
+      },
+    );
+    this.metrics.gauge(
+      'parcsal_email_outbox_backlog',
+      'Outbox emails not yet handed to the queue',
+      [],
+      async function () {
+        try {
+          const [row] = await withTimeout(
+            collector.db
+              .select({ n: count() })
+              .from(schema.emailOutbox)
+              .where(eq(schema.emailOutbox.status, 'PENDING')),
+            SCRAPE_TIMEOUT_MS,
+            'database',
+          );
+          this.set(row.n);
+        } catch (error) {
+          collector.logger.debug(`outbox backlog unavailable: ${(error as Error).message}`);
+        }
+      },
+    );
+  }
+
+  /** A counter whose value is read from the shared hash at scrape time (all workers summed). */
+  private totalsCounter(kind: 'sent' | 'failed', name: string, help: string): void {
+    if (this.metrics.registry.getSingleMetric(name)) return;
+    const { redis, logger } = this;
+    new Counter({
+      name,
+      help,
+      labelNames: ['event'],
+      registers: [this.metrics.registry],
+      async collect() {
+        try {
+          const hash = await withTimeout(
+            redis.client.hgetall(statsKey(redis)),
+            SCRAPE_TIMEOUT_MS,
+            'Redis',
+          );
+          this.reset();
+          for (const [field, value] of Object.entries(hash)) {
+            const [fieldKind, event] = field.split(/:(.*)/s);
+            if (fieldKind === kind) this.inc({ event }, Number(value));
+          }
+        } catch (error) {
+          logger.debug(`email totals unavailable: ${(error as Error).message}`);
+        }
+      },
+    });
+  }
+}

@@ -1,0 +1,55 @@
+import type { DefaultJobOptions } from 'bullmq';
+
+/** Every BullMQ queue of Parcsal, named once (processors, producers and the dashboard use these). */
+export enum QueueName {
+  /** One job per email: transactional (from the outbox) and campaign recipients. Rate-limited. */
+  Email = 'email',
+  /** One job per campaign: snapshots its recipients and fans out email jobs. */
+  Campaigns = 'campaigns',
+}
+
+/** Job names on the email queue; the processor dispatches on them. */
+export enum EmailJobName {
+  /** A row of email_outbox; job id = row id. */
+  Outbox = 'outbox',
+  /** One campaign recipient; job id = `campaign-<campaignId>-<userId>`. */
+  Campaign = 'campaign',
+}
+
+export enum CampaignJobName {
+  Send = 'send',
+}
+
+export interface OutboxEmailJob {
+  outboxId: string;
+  /** For the dashboard only; the processor reads the row. */
+  event: string;
+  to: string;
+}
+
+export interface CampaignEmailJob {
+  campaignId: string;
+  userId: string;
+  to: string;
+}
+
+export interface CampaignSendJob {
+  campaignId: string;
+}
+
+/** Base of the exponential backoff: retries after 1 s, 2 s, 4 s, ... */
+export const EMAIL_BACKOFF_MS = 1000;
+
+/**
+ * Bounded retries, and finished jobs trimmed by age and count so Redis does not grow without
+ * bound. Kept jobs also make custom job ids (outbox row id) deduplicate re-queues for that long.
+ */
+export const DEFAULT_JOB_OPTIONS: DefaultJobOptions = {
+  attempts: 8,
+  backoff: { type: 'exponential', delay: EMAIL_BACKOFF_MS },
+  removeOnComplete: { age: 24 * 3600, count: 1000 },
+  removeOnFail: { age: 7 * 24 * 3600, count: 5000 },
+};
+
+export const campaignEmailJobId = (campaignId: string, userId: string): string =>
+  `campaign-${campaignId}-${userId}`;

@@ -1,0 +1,49 @@
+import { BullModule } from '@nestjs/bullmq';
+import { Module } from '@nestjs/common';
+import { RedisClient, RedisService } from '../redis';
+import { DEFAULT_JOB_OPTIONS, QueueName } from './email-queue.constants';
+
+/** The ioredis connection BullMQ uses in this process (its status tells whether Redis is up). */
+export const QUEUE_CONNECTION = Symbol('QUEUE_CONNECTION');
+
+/**
+ * One dedicated connection per process: workers need `maxRetriesPerRequest: null` and an
+ * offline queue (they wait for Redis instead of failing); BullMQ duplicates it for blocking calls.
+ */
+@Module({
+  providers: [
+    {
+      provide: QUEUE_CONNECTION,
+      inject: [RedisService],
+      useFactory: (redis: RedisService): RedisClient =>
+        redis.createConnection('bullmq', { maxRetriesPerRequest: null, enableOfflineQueue: true }),
+    },
+  ],
+  exports: [QUEUE_CONNECTION],
+})
+export class QueueConnectionModule {}
+
+/**
+ * BullMQ for every process that touches the queues (the API for the dashboard and metrics, the
+ * worker for processing). No request path waits on it: the API never adds jobs (emails go
+ * through the outbox, campaigns are rows the worker schedules). Keys live under BullMQ's own
+ * `prefix`, hash-tagged so each queue's keys share one Cluster slot (ioredis `keyPrefix` would
+ * break BullMQ's scripts).
+ */
+@Module({
+  imports: [
+    QueueConnectionModule,
+    BullModule.forRootAsync({
+      imports: [QueueConnectionModule],
+      inject: [QUEUE_CONNECTION, RedisService],
+      useFactory: (connection: RedisClient, redis: RedisService) => ({
+        connection,
+        prefix: redis.keys.hashTagged('bull'),
+        defaultJobOptions: DEFAULT_JOB_OPTIONS,
+      }),
+    }),
+    BullModule.registerQueue({ name: QueueName.Email }, { name: QueueName.Campaigns }),
+  ],
+  exports: [BullModule, QueueConnectionModule],
+})
+export class EmailQueueModule {}

@@ -1,0 +1,69 @@
+import { Inject, Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
+import nodemailer, { Transporter, TransportOptions } from 'nodemailer';
+import { APP_CONFIG, AppConfig } from '../config';
+
+export interface OutgoingEmail {
+  to: string;
+  subject: string;
+  text: string;
+  html: string;
+  headers: Record<string, string>;
+  messageId?: string;
+}
+
+/**
+ * A send that must not be retried: the server answered 5xx (bad recipient, rejected content).
+ * Anything else (4xx answers, refused or dropped connections, timeouts) is transient.
+ */
+export class PermanentEmailError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'PermanentEmailError';
+  }
+}
+
+/** The SMTP boundary: nodemailer on SMTP_URL, or a transport that only logs when it is unset. */
+@Injectable()
+export class EmailSender implements OnApplicationShutdown {
+  private readonly logger = new Logger(EmailSender.name);
+  private readonly transport: Transporter;
+  private readonly logOnly: boolean;
+
+  constructor(@Inject(APP_CONFIG) private readonly config: AppConfig) {
+    this.logOnly = config.smtpUrl === null;
+    this.transport = config.smtpUrl
+      ? nodemailer.createTransport({
+          url: config.smtpUrl,
+          // A few reused connections instead of one handshake per email.
+          pool: true,
+          maxConnections: 5,
+          // nodemailer waits minutes by default; a stuck server should fail the attempt instead.
+          connectionTimeout: 10_000,
+          greetingTimeout: 10_000,
+          socketTimeout: 30_000,
+        } as TransportOptions)
+      : nodemailer.createTransport({ jsonTransport: true });
+  }
+
+  async send(email: OutgoingEmail): Promise<void> {
+    try {
+      const info = await this.transport.sendMail({ from: this.config.emailFrom, ...email });
+      if (this.logOnly) {
+        this.logger.log(
+          `email not sent (SMTP_URL unset): ${email.headers['X-Parcsal-Event']} to ${email.to}: ${email.subject}`,
+        );
+        this.logger.debug(String(info.message));
+      }
+    } catch (error) {
+      const code = (error as { responseCode?: number }).responseCode;
+      if (typeof code === 'number' && code >= 500) {
+        throw new PermanentEmailError(`SMTP ${code}: ${(error as Error).message}`);
+      }
+      throw error;
+    }
+  }
+
+  onApplicationShutdown(): void {
+    this.transport.close();
+  }
+}

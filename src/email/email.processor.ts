@@ -1,0 +1,91 @@
+import { InjectQueue, OnWorkerEvent, Processor, WorkerHost } from '@nestjs/bullmq';
+import { Inject, Logger, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
+import { Job, Queue, UnrecoverableError } from 'bullmq';
+import { APP_CONFIG, AppConfig } from '../config';
+import { CAMPAIGN_EMAIL_HANDLER, EmailJobHandler } from './email-job-handler';
+import { EmailDeliveryStats } from './email-metrics';
+import { EmailJobName, QueueName } from './email-queue.constants';
+import { EmailSender, PermanentEmailError } from './email-sender.service';
+import { OutboxEmailHandler } from './outbox-email.handler';
+
+const RATE_LIMIT_TIMEOUT_MS = 5000;
+
+/**
+ * Sends every email job (worker only). Transient failures throw, so BullMQ retries them with
+ * exponential backoff up to the job's attempts; a 5xx answer is an UnrecoverableError (failed at
+ * once, visible as a failed job). Jobs may run twice after a stall, so each handler skips what it
+ * already sent.
+ */
+@Processor(QueueName.Email, { concurrency: 10 })
+export class EmailProcessor extends WorkerHost implements OnModuleInit, OnModuleDestroy {
+  private readonly logger = new Logger(EmailProcessor.name);
+  private readonly handlers: Record<string, EmailJobHandler<unknown>>;
+
+  constructor(
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    @InjectQueue(QueueName.Email) private readonly queue: Queue,
+    private readonly sender: EmailSender,
+    private readonly stats: EmailDeliveryStats,
+    outbox: OutboxEmailHandler,
+    @Inject(CAMPAIGN_EMAIL_HANDLER) campaign: EmailJobHandler<unknown>,
+  ) {
+    super();
+    this.handlers = {
+      [EmailJobName.Outbox]: outbox as EmailJobHandler<unknown>,
+      [EmailJobName.Campaign]: campaign,
+    };
+  }
+
+  /**
+   * EMAIL_RATE_LIMIT as BullMQ's global rate limit: stored on the queue in Redis, so it holds for
+   * all workers together (a Worker's own `limiter` option is static in @Processor and per worker
+   * configuration; this one comes from the typed config at start-up).
+   */
+  async onModuleInit(): Promise<void> {
+    const { limit, seconds } = this.config.emailRateLimit;
+    await Promise.race([
+      this.queue.setGlobalRateLimit(limit, seconds * 1000),
+      new Promise((_, reject) =>
+        setTimeout(
+          () => reject(new Error('could not set the email rate limit: Redis did not answer')),
+          RATE_LIMIT_TIMEOUT_MS,
+        ).unref(),
+      ),
+    ]);
+  }
+
+  /**
+   * Closes the worker before any connection goes away (onModuleDestroy runs before every
+   * onApplicationShutdown): it stops taking jobs and waits for the ones in flight.
+   */
+  async onModuleDestroy(): Promise<void> {
+    await this.worker.close();
+  }
+
+  async process(job: Job): Promise<string> {
+    const handler = this.handlers[job.name];
+    if (!handler) throw new UnrecoverableError(`unknown email job "${job.name}"`);
+    const prepared = await handler.prepare(job.data);
+    if (!prepared) return 'already sent';
+    try {
+      await this.sender.send(prepared.message);
+    } catch (error) {
+      const permanent = error instanceof PermanentEmailError;
+      const reason = (error as Error).message;
+      if (permanent || job.attemptsMade + 1 >= (job.opts.attempts ?? 1)) {
+        await handler.markFailed(job.data, reason);
+        await this.stats.recordFailed(prepared.event);
+      }
+      if (permanent) throw new UnrecoverableError(reason);
+      throw error;
+    }
+    await handler.markSent(job.data);
+    await this.stats.recordSent(prepared.event);
+    return 'sent';
+  }
+
+  @OnWorkerEvent('error')
+  onError(error: Error): void {
+    this.logger.warn(`email worker: ${error.message}`);
+  }
+}
