@@ -1,5 +1,6 @@
-import { BullModule } from '@nestjs/bullmq';
-import { Module } from '@nestjs/common';
+import { BullModule, InjectQueue } from '@nestjs/bullmq';
+import { Injectable, Logger, Module, OnModuleInit } from '@nestjs/common';
+import type { Queue } from 'bullmq';
 import { RedisClient, RedisService } from '../redis';
 import { DEFAULT_JOB_OPTIONS, QueueName } from './email-queue.constants';
 
@@ -23,6 +24,25 @@ export const QUEUE_CONNECTION = Symbol('QUEUE_CONNECTION');
 })
 export class QueueConnectionModule {}
 
+/** Queue connection errors (Redis away) become log lines instead of BullMQ's console.error. */
+@Injectable()
+export class QueueErrorLogger implements OnModuleInit {
+  private readonly logger = new Logger('Queues');
+
+  constructor(
+    @InjectQueue(QueueName.Email) private readonly email: Queue,
+    @InjectQueue(QueueName.Campaigns) private readonly campaigns: Queue,
+  ) {}
+
+  onModuleInit(): void {
+    for (const queue of [this.email, this.campaigns]) {
+      queue.on('error', (error: Error) =>
+        this.logger.warn(`queue ${queue.name}: ${error.message}`),
+      );
+    }
+  }
+}
+
 /**
  * BullMQ for every process that touches the queues (the API for the dashboard and metrics, the
  * worker for processing). No request path waits on it: the API never adds jobs (emails go
@@ -44,6 +64,7 @@ export class QueueConnectionModule {}
     }),
     BullModule.registerQueue({ name: QueueName.Email }, { name: QueueName.Campaigns }),
   ],
+  providers: [QueueErrorLogger],
   exports: [BullModule, QueueConnectionModule],
 })
 export class EmailQueueModule {}
