@@ -8,6 +8,7 @@ import { EmailWorkerModule } from './email/email-worker.module';
 import { LocksModule } from './locks/locks.module';
 import { NotificationDeliveryModule } from './realtime/notification-delivery.module';
 import { MetricsModule } from './metrics/metrics.module';
+import { NotificationsModule } from './notifications/notifications.module';
 import { RedisModule } from './redis';
 
 /**
@@ -31,6 +32,7 @@ export class WorkerModule {
         DatabaseModule,
         EmailOutboxModule,
         LocksModule,
+        NotificationsModule,
         // Notifications created in the worker reach sockets through Redis (no Socket.IO server here).
         NotificationDeliveryModule,
         ...WORKER_FEATURES,

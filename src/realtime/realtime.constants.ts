@@ -1,0 +1,21 @@
+/** Socket.IO path of the API (CONTRACT.md "Realtime"). */
+export const SOCKET_IO_PATH = '/socket.io';
+
+/** Events of the default namespace. */
+export const SocketEvent = {
+  Notification: 'notification',
+  ChatJoin: 'chat:join',
+  ChatSend: 'chat:send',
+  ChatMessage: 'chat:message',
+} as const;
+
+/** Rooms every socket is put in, so any process can reach a user, a session or a conversation. */
+export const SocketRoom = {
+  user: (userId: string) => `user:${userId}`,
+  session: (sessionId: string) => `session:${sessionId}`,
+  chat: (bookingId: string) => `chat:${bookingId}`,
+};
+
+/** Error codes of `{ok: false, error}` acknowledgements. */
+export type ChatAckError =
+  'invalid_payload' | 'invalid_text' | 'not_found' | 'forbidden' | 'rate_limited' | 'unavailable';
