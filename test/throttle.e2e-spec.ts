@@ -258,9 +258,84 @@ describe('rate limits', () => {
       }
     });
 
+    it('does not apply to the queue dashboard (it has its own admin gate)', async () => {
+      const ip = nextIp();
+      for (let i = 0; i < 6; i++) {
+        const res = await small.http().get('/admin/queues').set('X-Forwarded-For', ip);
+        expect(res.status).toBe(401);
+      }
+    });
+
     it('counts 429s in parcsal_throttled_requests_total', async () => {
       const metrics = await small.http().get('/metrics').expect(200);
       expect(metrics.text).toMatch(/parcsal_throttled_requests_total\{throttler="GLOBAL"\} [1-9]/);
+    });
+  });
+
+  describe('BOOKING (per signed-in user) and SEARCH (per IP)', () => {
+    let limited: ApiInstance;
+    let shipmentId: string;
+    beforeAll(async () => {
+      limited = await stack.startApi({
+        ...ON,
+        THROTTLE_BOOKING: '2/3600',
+        THROTTLE_SEARCH: '2/60',
+      });
+      const owner = await limited
+        .http()
+        .post('/auth/register-company')
+        .set('X-Forwarded-For', nextIp())
+        .send({ email: uniqueEmail(), password: PASSWORD, name: 'Olive', companyName: 'Rate Co' })
+        .expect(201);
+      const shipment = await limited
+        .http()
+        .post('/shipments')
+        .set('X-Forwarded-For', nextIp())
+        .set(...bearer(owner.body))
+        .send({
+          origin: 'Lyon',
+          destination: 'Porto',
+          departureAt: new Date(Date.now() + 7 * 86_400_000).toISOString(),
+          capacityKg: 1000,
+          pricePerKgCents: 150,
+          mode: 'ROAD',
+        })
+        .expect(201);
+      shipmentId = shipment.body.id;
+    });
+    afterAll(() => stack.stop(limited.app));
+
+    const book = (ip: string, session?: { accessToken: string }) => {
+      const req = limited.http().post('/bookings').set('X-Forwarded-For', ip);
+      if (session) req.set(...bearer(session));
+      return req.send({ shipmentId, weightKg: 1 });
+    };
+
+    it('counts bookings per user whatever the IP, after authentication', async () => {
+      const alice = await customer(limited);
+      const bob = await customer(limited);
+      const ip = nextIp();
+      // Unauthenticated attempts are 401 (the JwtGuard) and cost no user anything.
+      for (let i = 0; i < 3; i++) await book(ip).expect(401);
+      const first = await book(ip, alice).expect(201);
+      expect(first.headers['ratelimit-limit']).toBe('2');
+      expect(first.headers['ratelimit-remaining']).toBe('1');
+      await book(nextIp(), alice).expect(201);
+      expect429(await book(nextIp(), alice));
+      // Another user on the same IP is not affected.
+      await book(ip, bob).expect(201);
+    });
+
+    it('limits search per IP, cached answers included', async () => {
+      const ip = nextIp();
+      const search = (from: string) =>
+        limited.http().get('/shipments/search?origin=lyon').set('X-Forwarded-For', from);
+      await search(ip).expect(200);
+      await search(ip).expect(200);
+      expect429(await search(ip));
+      await search(nextIp()).expect(200);
+      // SEARCH applies to search only: the shipment itself is only under GLOBAL.
+      await limited.http().get(`/shipments/${shipmentId}`).set('X-Forwarded-For', ip).expect(200);
     });
   });
 

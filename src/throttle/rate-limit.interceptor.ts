@@ -11,6 +11,7 @@ export class RateLimitInterceptor implements NestInterceptor {
   constructor(private readonly guard: ThrottleGuard) {}
 
   async intercept(context: ExecutionContext, next: CallHandler): Promise<Observable<unknown>> {
+    if (context.getType() !== 'http') return next.handle();
     await this.guard.enforce(context, 'after-auth');
     return next
       .handle()

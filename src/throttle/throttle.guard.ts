@@ -125,6 +125,7 @@ export class ThrottleGuard extends ThrottlerGuard implements CanActivate {
     const names = this.routeThrottlers(context, 'before-auth').filter((n) =>
       FAILURE_COUNTED_THROTTLERS.has(n),
     );
+    if (names.length === 0) return;
     const req = context.switchToHttp().getRequest<Request>();
     await Promise.all(
       names.map(async (name) => {
