@@ -47,4 +47,10 @@ export interface AppConfig {
   logLevel: string;
   /** Embedded mode: no DATABASE_URL, so the API process also runs the worker's processors. */
   embedded: boolean;
+  /**
+   * BENCHMARK ONLY (`BENCH_SYNC_EMAIL=true`, used by bench/): emails are sent over SMTP inside
+   * the request instead of through the outbox, to measure the synchronous "before" of the email
+   * queue. Never set it in a deployment.
+   */
+  benchSyncEmail: boolean;
 }

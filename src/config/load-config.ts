@@ -203,6 +203,7 @@ export function loadConfig(env: Env): AppConfig {
         : null,
     logLevel: str(env, 'LOG_LEVEL', nodeEnv === 'test' ? 'warn' : 'info'),
     embedded: databaseUrl === null,
+    benchSyncEmail: bool(env, 'BENCH_SYNC_EMAIL', false),
   };
 }
 

@@ -1,6 +1,9 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
+import { APP_CONFIG, AppConfig } from '../config';
 import { DbExecutor, schema } from '../database';
 import { EmailEvent } from './email-event';
+import { EmailSender } from './email-sender.service';
+import { renderEmail } from './email-templates';
 
 export interface OutboxEmail {
   event: EmailEvent;
@@ -16,9 +19,30 @@ export interface OutboxEmail {
  */
 @Injectable()
 export class EmailOutbox {
+  /** Only with the benchmark-only BENCH_SYNC_EMAIL switch (see AppConfig.benchSyncEmail). */
+  private readonly benchInlineSender: EmailSender | null;
+
+  constructor(@Inject(APP_CONFIG) config: AppConfig) {
+    this.benchInlineSender = config.benchSyncEmail ? new EmailSender(config) : null;
+  }
+
   async record(executor: DbExecutor, emails: OutboxEmail | OutboxEmail[]): Promise<void> {
     const rows = Array.isArray(emails) ? emails : [emails];
     if (rows.length === 0) return;
+    if (this.benchInlineSender) return this.benchSendInline(this.benchInlineSender, rows);
     await executor.insert(schema.emailOutbox).values(rows);
+  }
+
+  /**
+   * BENCHMARK ONLY: the synchronous "before" of the email queue, for bench/ to compare with.
+   * Sends each email over SMTP now, inside the caller's request and transaction, as the seed
+   * code did; nothing is recorded, so the worker sends nothing.
+   */
+  private async benchSendInline(sender: EmailSender, rows: OutboxEmail[]): Promise<void> {
+    for (const row of rows) {
+      const rendered = renderEmail(row.event, row.payload);
+      if (!rendered) continue;
+      await sender.send({ to: row.to, ...rendered, headers: { 'X-Parcsal-Event': row.event } });
+    }
   }
 }
