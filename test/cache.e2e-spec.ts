@@ -132,6 +132,7 @@ describe('Response cache', () => {
       expect(week.headers['x-cache']).toBe('MISS');
       expect(week.body.days).toHaveLength(7);
       await get(a, '/admin/dashboard/stats?days=0', admin).expect(400);
+      await get(a, '/admin/dashboard/stats?days=', admin).expect(400);
       await get(a, '/admin/dashboard/stats?days=30&extra=1', admin).expect(400);
     });
 

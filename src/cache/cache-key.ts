@@ -1,13 +1,8 @@
 import { createHash } from 'node:crypto';
 
-export type QueryValue = string | string[] | undefined | QueryObject | QueryObject[];
-interface QueryObject {
-  [key: string]: QueryValue;
-}
-
 /**
- * The query part of a cache key: parameters sorted, the route's defaults applied, empty values
- * dropped, so `?page=1&limit=20`, `?limit=20&page=1` and `?limit=20` are one entry. Unknown
+ * The query part of a cache key: parameters sorted, the route's defaults applied to absent ones,
+ * so `?page=1&limit=20`, `?limit=20&page=1` and `?limit=20` are one entry. Unknown
  * parameters stay in: the route's DTO rejects them (400) and a 400 is never cached.
  */
 export function normaliseQuery(
@@ -16,7 +11,8 @@ export function normaliseQuery(
 ): string {
   const merged = new Map<string, string>(Object.entries(defaults));
   for (const [name, value] of Object.entries(query)) {
-    if (value === undefined || value === '') continue;
+    // An empty value is not absent: `?days=` is a 400 and must not share the default's entry.
+    if (value === undefined) continue;
     merged.set(name, typeof value === 'string' ? value : JSON.stringify(value));
   }
   return [...merged.entries()]

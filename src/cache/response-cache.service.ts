@@ -12,7 +12,7 @@ import { CacheTagsService, sequenceOf, TagVersions } from './cache-tags.service'
 import { withTimeout } from './with-timeout';
 
 /** Bound on each cache round trip: past it the request is served from the database. */
-export const CACHE_OP_TIMEOUT_MS = 150;
+export const CACHE_OP_TIMEOUT_MS = 200;
 /** A fill lock outlives any sane handler; if its holder dies, it frees itself. */
 const FILL_LOCK_MS = 5000;
 /** How long a request waits for another process's fill before running the handler itself. */

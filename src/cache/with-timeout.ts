@@ -9,7 +9,9 @@ export class CacheTimeoutError extends Error {
 export function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
   let timer: NodeJS.Timeout;
   const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new CacheTimeoutError(ms)), ms);
+    // setImmediate: after a blocked event loop the timer phase runs before pending socket reads;
+    // give a reply that already arrived the chance to win before declaring a timeout.
+    timer = setTimeout(() => setImmediate(() => reject(new CacheTimeoutError(ms))), ms);
   });
   // A late rejection of the abandoned call must not become an unhandled rejection.
   promise.catch(() => undefined);

@@ -118,7 +118,7 @@ export class CompaniesService {
       .returning({ id: schema.companies.id, slug: schema.companies.slug });
     if (!updated) throw new NotFoundException('Company not found');
     const event: CompanyChangedEvent = { companyId: updated.id, slug: updated.slug };
-    this.events.emit(DomainEvent.CompanyChanged, event);
+    await this.events.emitAsync(DomainEvent.CompanyChanged, event);
     return this.profile(updated.id);
   }
 

@@ -128,7 +128,7 @@ export class CompanyInvitationsService {
       return { joined, companyId: invitation.companyId };
     });
     const event: UserChangedEvent = { userId: member.id, companyId };
-    this.events.emit(DomainEvent.UserChanged, event);
+    await this.events.emitAsync(DomainEvent.UserChanged, event);
     return { user: toPublicUser(member), company: await this.companies.profile(companyId) };
   }
 }

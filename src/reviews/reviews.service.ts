@@ -89,7 +89,7 @@ export class ReviewsService {
       throw error;
     }
     const event: ReviewCreatedEvent = { reviewId: review.id, companyId, customerId: customer.id };
-    this.events.emit(DomainEvent.ReviewCreated, event);
+    await this.events.emitAsync(DomainEvent.ReviewCreated, event);
     return toView(review, customer.name);
   }
 

@@ -1,0 +1,22 @@
+import { CacheTimeoutError, withTimeout } from './with-timeout';
+
+describe('withTimeout', () => {
+  it('resolves with the value when in time', async () => {
+    await expect(withTimeout(Promise.resolve(7), 50)).resolves.toBe(7);
+  });
+
+  it('rejects after the bound when the call hangs', async () => {
+    const started = Date.now();
+    await expect(withTimeout(new Promise(() => undefined), 30)).rejects.toBeInstanceOf(
+      CacheTimeoutError,
+    );
+    expect(Date.now() - started).toBeLessThan(500);
+  });
+
+  it('passes errors through and swallows a late rejection', async () => {
+    await expect(withTimeout(Promise.reject(new Error('boom')), 50)).rejects.toThrow('boom');
+    const late = new Promise((_, reject) => setTimeout(() => reject(new Error('late')), 20));
+    await expect(withTimeout(late, 5)).rejects.toBeInstanceOf(CacheTimeoutError);
+    await new Promise((r) => setTimeout(r, 30)); // no unhandled rejection
+  });
+});
