@@ -170,6 +170,10 @@ describe('reviews', () => {
       fresh = await registerCompany(api);
     });
 
+    /**
+     * A delivered booking (SQL: bookings are another module's) reviewed through the API, so the
+     * cached stats are invalidated as in real use; then backdated for a known listing order.
+     */
     async function review(rating: number, createdAt: string): Promise<string> {
       const [shipment] = await stack.sql<{ id: string }>(
         `INSERT INTO shipments (company_id, origin, destination, departure_at, capacity_kg,
@@ -182,12 +186,11 @@ describe('reviews', () => {
          VALUES ($1, $2, $3, 1, 100, 'DELIVERED') RETURNING id`,
         [shipment.id, customer.user.id, fresh.company!.id],
       );
-      const [row] = await stack.sql<{ id: string }>(
-        `INSERT INTO reviews (booking_id, company_id, customer_id, rating, created_at)
-         VALUES ($1, $2, $3, $4, $5) RETURNING id`,
-        [booking.id, fresh.company!.id, customer.user.id, rating, createdAt],
+      const res = await post(fresh.company!.id, customer, { bookingId: booking.id, rating }).expect(
+        201,
       );
-      return row.id;
+      await stack.sql('UPDATE reviews SET created_at = $2 WHERE id = $1', [res.body.id, createdAt]);
+      return res.body.id as string;
     }
 
     it('stats are zero without reviews', async () => {
