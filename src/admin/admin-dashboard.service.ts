@@ -67,7 +67,9 @@ export class AdminDashboardService {
       ),
       since AS (SELECT first_day::timestamp AT TIME ZONE 'UTC' AS at FROM range),
       series AS (
-        SELECT generate_series(first_day, last_day, interval '1 day')::date AS day FROM range
+        SELECT generate_series(first_day::timestamp, last_day::timestamp, interval '1 day')::date
+               AS day
+        FROM range
       ),
       booked AS (
         SELECT (created_at AT TIME ZONE 'UTC')::date AS day, count(*)::int AS n
