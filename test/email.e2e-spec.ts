@@ -164,7 +164,7 @@ describe('transactional email (outbox → BullMQ → SMTP)', () => {
         let state = '';
         for (let i = 0; i < 100 && state !== 'failed'; i++) {
           await sleep(100);
-          state = (await queue.getJobState(id)) as string;
+          state = await queue.getJobState(id);
         }
         expect(state).toBe('failed');
         const job = await queue.getJob(id);

@@ -58,7 +58,7 @@ export class EmailMetricsCollector implements OnModuleInit {
   ) {}
 
   onModuleInit(): void {
-    const collector = this;
+    const { emailQueue, campaignsQueue, db, logger } = this;
     this.totalsCounter('sent', 'parcsal_emails_sent_total', 'Emails accepted by SMTP');
     this.totalsCounter(
       'failed',
@@ -70,7 +70,7 @@ export class EmailMetricsCollector implements OnModuleInit {
       'Jobs per BullMQ queue and state',
       ['queue', 'state'],
       async function () {
-        for (const queue of [collector.emailQueue, collector.campaignsQueue]) {
+        for (const queue of [emailQueue, campaignsQueue]) {
           try {
             const counts = await withTimeout(
               queue.getJobCounts(...QUEUE_STATES),
@@ -80,9 +80,7 @@ export class EmailMetricsCollector implements OnModuleInit {
             for (const state of QUEUE_STATES)
               this.set({ queue: queue.name, state }, counts[state] ?? 0);
           } catch (error) {
-            collector.logger.debug(
-              `queue ${queue.name} counts unavailable: ${(error as Error).message}`,
-            );
+            logger.debug(`queue ${queue.name} counts unavailable: ${(error as Error).message}`);
           }
         }
       },
@@ -94,7 +92,7 @@ export class EmailMetricsCollector implements OnModuleInit {
       async function () {
         try {
           const [row] = await withTimeout(
-            collector.db
+            db
               .select({ n: count() })
               .from(schema.emailOutbox)
               .where(eq(schema.emailOutbox.status, 'PENDING')),
@@ -103,7 +101,7 @@ export class EmailMetricsCollector implements OnModuleInit {
           );
           this.set(row.n);
         } catch (error) {
-          collector.logger.debug(`outbox backlog unavailable: ${(error as Error).message}`);
+          logger.debug(`outbox backlog unavailable: ${(error as Error).message}`);
         }
       },
     );

@@ -86,7 +86,7 @@ export function renderEmail(event: string, payload: Payload): RenderedEmail | nu
       ...(price ? [`Price: ${price}.`] : []),
     ]);
   }
-  switch (event) {
+  switch (event as EmailEvent) {
     case EmailEvent.CompanyInvitation:
       return compose(
         `You are invited to join ${str(payload, 'companyName', 'a company')} on Parcsal`,

@@ -31,7 +31,7 @@ export class EmailProcessor extends WorkerHost implements OnModuleInit, OnModule
   ) {
     super();
     this.handlers = {
-      [EmailJobName.Outbox]: outbox as EmailJobHandler<unknown>,
+      [EmailJobName.Outbox]: outbox,
       [EmailJobName.Campaign]: campaign,
     };
   }
