@@ -1,6 +1,7 @@
 import type { INestApplicationContext } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { NotificationsService } from '../src/notifications/notifications.service';
+import { RedisService } from '../src/redis';
 import { ChatCast, chatCast } from './support/chat-fixtures';
 import { bearer, PASSWORD, registerCustomer } from './support/fixtures';
 import {
@@ -226,6 +227,38 @@ describe('realtime across two API instances and a worker', () => {
       expect(otherGot).toEqual([]);
     });
 
+    it('tells the customer on B that their booking was accepted through A', async () => {
+      const owner = cast.owner;
+      const customer = await registerCustomer(a);
+      const shipment = await a
+        .http()
+        .post('/shipments')
+        .set(...bearer(owner))
+        .send({
+          origin: 'Porto',
+          destination: 'Madrid',
+          departureAt: new Date(Date.now() + 86_400_000).toISOString(),
+          capacityKg: 100,
+          pricePerKgCents: 300,
+          mode: 'ROAD',
+        })
+        .expect(201);
+      const booking = await a
+        .http()
+        .post('/bookings')
+        .set(...bearer(customer))
+        .send({ shipmentId: shipment.body.id, weightKg: 5 })
+        .expect(201);
+      const socket = await clients.connect(b.url, customer.accessToken);
+      const received = nextEvent<NotificationPayload>(socket, 'notification');
+      await a
+        .http()
+        .post(`/bookings/${booking.body.id}/accept`)
+        .set(...bearer(owner))
+        .expect(200);
+      expect(await received).toMatchObject({ type: 'booking.confirmed', readAt: null });
+    });
+
     it('delivers the new-device alert of a login on A to the socket on B', async () => {
       const user = await registerCustomer(a);
       const socket = await clients.connect(b.url, user.accessToken);
@@ -314,6 +347,51 @@ describe('realtime across two API instances and a worker', () => {
       expect(bystander.connected).toBe(true);
       expect(await clients.connectError(a.url, { token: other.accessToken })).toBe('unauthorized');
     });
+  });
+
+  it('refuses handshakes with "unavailable" while Redis is unreachable, and closes with sockets open', async () => {
+    const c = await stack.startApi();
+    const live = await clients.connect(c.url, cast.customer.accessToken);
+    const redisService = c.app.get(RedisService);
+    const redis = redisService.client;
+    redis.disconnect();
+    try {
+      expect(await clients.connectError(c.url, { token: cast.customer.accessToken })).toBe(
+        'unavailable',
+      );
+    } finally {
+      // Something else may already be reconnecting it: then just wait until it is ready.
+      await redis.connect().catch(() => undefined);
+      await redisService.connect(redis);
+    }
+    await clients.connect(c.url, cast.customer.accessToken);
+
+    const dropped = nextDisconnect(live);
+    const started = Date.now();
+    await stack.stop(c.app);
+    expect(Date.now() - started).toBeLessThan(5000);
+    expect(await dropped).toBe('transport close');
+  });
+
+  it('drops a socket when its access token expires', async () => {
+    const shortLived = await stack.startApi({ JWT_ACCESS_TTL: '2s' });
+    try {
+      const user = await registerCustomer(shortLived);
+      const socket = await clients.connect(a.url, user.accessToken);
+      expect(await nextDisconnect(socket, 4000)).toBe('io server disconnect');
+      expect(await clients.connectError(a.url, { token: user.accessToken })).toBe('unauthorized');
+    } finally {
+      await stack.stop(shortLived.app);
+    }
+  });
+
+  it("keeps Socket.IO's Redis channels under the stack's key prefix", async () => {
+    const channels = (await stack
+      .redis()
+      .pubsub('CHANNELS', `${stack.prefix}socket.io*`)) as string[];
+    expect(channels).toContain(`${stack.prefix}socket.io-request#/#`);
+    const unprefixed = (await stack.redis().pubsub('CHANNELS', 'socket.io*')) as string[];
+    expect(unprefixed).toEqual([]);
   });
 
   it('exposes socket metrics', async () => {

@@ -59,7 +59,8 @@ const KNOWN_EVENTS = new Set<string>(Object.values(SocketEvent));
  *   those rooms, and the Redis adapter carries them to whichever process holds the socket.
  * - Chat: `chat:join` / `chat:send`, participants only, through ChatService.
  */
-@WebSocketGateway({ path: SOCKET_IO_PATH })
+// Frames are bounded like HTTP bodies (100 kB): a chat message is at most 2,000 characters.
+@WebSocketGateway({ path: SOCKET_IO_PATH, maxHttpBufferSize: 100_000 })
 export class RealtimeGateway implements OnGatewayInit, OnGatewayConnection, OnGatewayDisconnect {
   private readonly logger = new Logger(RealtimeGateway.name);
   @WebSocketServer() private readonly server: Server;
@@ -98,10 +99,11 @@ export class RealtimeGateway implements OnGatewayInit, OnGatewayConnection, OnGa
     const { user, token } = socket.data;
     socket.onAny((event: string) => this.count('in', event));
     socket.onAnyOutgoing((event: string) => this.count('out', event));
-    await socket.join([SocketRoom.user(user.id), SocketRoom.session(user.sid)]);
-    // A revocation that happened between the handshake check and joining the rooms above found
-    // no socket to disconnect: check once more now that the rooms make this socket reachable.
+    // Nest does not await this hook: nothing may escape it as a rejection.
     try {
+      await socket.join([SocketRoom.user(user.id), SocketRoom.session(user.sid)]);
+      // A revocation between the handshake check and joining the rooms above found no socket to
+      // disconnect: check once more now that the rooms make this socket reachable.
       await this.authenticator.authenticate(token);
     } catch {
       socket.disconnect(true);
