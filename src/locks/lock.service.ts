@@ -13,12 +13,16 @@ export type LockedRoutine<T> = (signal: AbortSignal, fencingToken: number) => Pr
 export interface LockOptions {
   /** How long to keep retrying while someone else holds the lock (default 5 s). */
   waitMs?: number;
-  /** Pause between attempts; a random jitter of the same size is added (default 25 ms). */
+  /**
+   * First pause between attempts (default 10 ms); it doubles after each miss up to 200 ms, and a
+   * random jitter of the same size is added, so a crowd of waiters neither stampedes nor idles.
+   */
   retryDelayMs?: number;
 }
 
 const DEFAULT_WAIT_MS = 5000;
-const DEFAULT_RETRY_DELAY_MS = 25;
+const DEFAULT_RETRY_DELAY_MS = 10;
+const MAX_RETRY_DELAY_MS = 200;
 const MIN_TTL_MS = 100;
 /** Pause between extension attempts that failed while the lock is still valid. */
 const EXTEND_RETRY_MS = 20;
@@ -175,7 +179,7 @@ export class LockService implements OnModuleInit {
     ttlMs: number,
     options: LockOptions,
   ): Promise<Lock> {
-    const delay = options.retryDelayMs ?? DEFAULT_RETRY_DELAY_MS;
+    let delay = options.retryDelayMs ?? DEFAULT_RETRY_DELAY_MS;
     const deadline = Date.now() + (options.waitMs ?? DEFAULT_WAIT_MS);
     for (;;) {
       try {
@@ -190,13 +194,14 @@ export class LockService implements OnModuleInit {
           );
           throw new LockUnavailableError(name, new Error(outcome.errors[0]));
         }
-        const pause = delay + Math.floor(Math.random() * delay);
-        if (Date.now() + pause > deadline) {
+        const remaining = deadline - Date.now();
+        if (remaining <= 0) {
           this.failures.inc({ lock: name, reason: 'busy' });
           throw new LockBusyError(name);
         }
         this.contentionRetries.inc({ lock: name });
-        await sleep(pause);
+        await sleep(Math.min(delay + Math.floor(Math.random() * delay), remaining));
+        delay = Math.min(delay * 2, Math.max(MAX_RETRY_DELAY_MS, delay));
       }
     }
   }
