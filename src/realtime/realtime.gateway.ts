@@ -109,6 +109,7 @@ export class RealtimeGateway implements OnGatewayInit, OnGatewayConnection, OnGa
       socket.disconnect(true);
       return;
     }
+    if (!socket.connected) return;
     // The socket lives no longer than its access token; the client reconnects with a fresh one.
     const expiresInMs = user.exp * 1000 - Date.now();
     socket.data.expiryTimer = setTimeout(
