@@ -1,0 +1,195 @@
+import { pgQueriesPer } from '../lib/counters';
+import { api, interleaved, loadOnce, LoadSummary } from '../lib/http';
+import { progress } from '../lib/log';
+import { BenchContext, Chart, Scenario, ScenarioResult, SkipScenario } from '../lib/scenario';
+import { freePort } from '../lib/stack';
+import { median, ratio } from '../lib/stats';
+import { pct } from './throttle';
+
+interface CachedRoute {
+  name: string;
+  path: string;
+  token?: string;
+}
+
+/** Scenario 2 (and the issue-3 search latency): cached vs uncached on seeded data. */
+export const cache: Scenario = {
+  id: 'cache',
+  title: 'Response cache: cached vs uncached',
+  budgetSeconds: 150,
+  method:
+    'Two API processes on the same seeded database: instance A with the response cache (Redis), ' +
+    'instance U started with `CACHE_REDIS_URL` pointing at a closed port, so its cache client is ' +
+    'never ready and every cached route runs its handler straight away (the fail-open path: no ' +
+    'timeout is waited, the only extra work is a metric increment). Each route is loaded on A ' +
+    '(after one warming request: every measured request is a HIT) and on U (every request a ' +
+    'MISS), alternating, 10 connections, 3 runs. PostgreSQL queries per request = delta of ' +
+    '`xact_commit` of the bench database over 300 requests divided by 300 (no worker runs ' +
+    'meanwhile). Limits are off on both.',
+  async run(ctx: BenchContext): Promise<ScenarioResult> {
+    const deadPort = await freePort();
+    const [cached, uncached] = await Promise.all([
+      ctx.api('A'),
+      ctx.stack.startApi('api-uncached', {
+        ...ctx.defaultApiEnv(),
+        CACHE_REDIS_URL: `redis://127.0.0.1:${deadPort}`,
+      }),
+    ]);
+    const [company] = await ctx.stack.sql<{ id: string; slug: string }>(
+      `SELECT c.id, c.slug FROM companies c JOIN reviews r ON r.company_id = c.id
+       GROUP BY c.id ORDER BY count(*) DESC LIMIT 1`,
+    );
+    const [route] = await ctx.stack.sql<{ origin: string }>(
+      'SELECT origin FROM shipments GROUP BY origin ORDER BY count(*) DESC LIMIT 1',
+    );
+    if (!company || !route) throw new SkipScenario('seed data missing (companies with reviews)');
+    const admin = await ctx.admin();
+    const customer = await ctx.token(ctx.seed.customerEmail(1));
+    const routes: CachedRoute[] = [
+      { name: 'dashboard summary', path: '/admin/dashboard/summary', token: admin },
+      {
+        name: 'shipment search',
+        path: `/shipments/search?origin=${encodeURIComponent(route.origin)}`,
+      },
+      { name: 'company profile', path: `/companies/${company.slug}` },
+      { name: 'review stats', path: `/companies/${company.id}/reviews/stats` },
+      { name: 'profile /users/me', path: '/users/me', token: customer },
+    ];
+
+    const rows: (string | number)[][] = [];
+    const data: Record<string, unknown> = {};
+    const chart: Chart = {
+      file: 'bench-cache.svg',
+      title: 'Cached vs uncached throughput',
+      unit: 'requests/s',
+      bars: [],
+      log: true,
+    };
+    const ceiling = ctx.figures.ceilingRps;
+    for (const r of routes) {
+      progress(`  cache: ${r.name}`);
+      const headers = r.token ? { authorization: `Bearer ${r.token}` } : undefined;
+      await api(cached.url, 'GET', r.path, { token: r.token });
+      const hit = await api(cached.url, 'GET', r.path, { token: r.token });
+      const miss = await api(uncached.url, 'GET', r.path, { token: r.token });
+      if (hit.status !== 200 || miss.status !== 200) {
+        rows.push([r.name, `HTTP ${hit.status}/${miss.status}`, '', '', '', '', '', '', '']);
+        continue;
+      }
+      if (hit.headers.get('x-cache') !== 'HIT') {
+        throw new SkipScenario(
+          `${r.path}: second request is not X-Cache: HIT (${hit.headers.get('x-cache')})`,
+        );
+      }
+      const result = await interleaved(
+        [
+          { label: 'cached', url: cached.url, path: r.path, headers },
+          { label: 'uncached', url: uncached.url, path: r.path, headers },
+        ],
+        ctx.seconds(2),
+      );
+      const queries = async (url: string) => {
+        let n = 0;
+        const q = await pgQueriesPer(
+          ctx.stack,
+          () => n,
+          async () => {
+            n = (await loadOnce({ url, path: r.path, headers, seconds: 30, amount: 300 })).requests;
+          },
+        );
+        return q;
+      };
+      const qCached = await queries(cached.url);
+      const qUncached = await queries(uncached.url);
+      const c: LoadSummary = result.cached;
+      const u: LoadSummary = result.uncached;
+      rows.push([
+        r.name,
+        c.rps,
+        u.rps,
+        ratio(c.rps, u.rps),
+        `${c.p50} / ${c.p99}`,
+        `${u.p50} / ${u.p99}`,
+        qCached,
+        qUncached,
+        pct(c.rps, ceiling),
+      ]);
+      chart.bars.push(
+        { label: `${r.name} cached`, value: c.rps, group: 'cached' },
+        { label: `${r.name} uncached`, value: u.rps, group: 'uncached' },
+      );
+      data[r.name] = {
+        path: r.path,
+        cached: c,
+        uncached: u,
+        pgQueriesPerRequest: { cached: qCached, uncached: qUncached },
+      };
+      if (r.name === 'dashboard summary') ctx.figures.dashboardRatio = ratio(c.rps, u.rps);
+      if (r.name === 'shipment search') ctx.figures.searchUncachedRps = u.rps;
+    }
+
+    // Issue 3: search latency on the seeded data, uncached, one client at a time.
+    progress('  cache: search latency, one client, uncached');
+    const searches = (
+      await ctx.stack.sql<{ origin: string; destination: string }>(
+        'SELECT origin, destination FROM shipments GROUP BY 1, 2 ORDER BY count(*) DESC LIMIT 5',
+      )
+    ).map(
+      (s) =>
+        `/shipments/search?origin=${encodeURIComponent(s.origin)}&destination=${encodeURIComponent(s.destination)}`,
+    );
+    const latencyRuns = [];
+    for (let i = 0; i < 3; i++) {
+      for (const path of [
+        `/shipments/search?origin=${encodeURIComponent(route.origin)}`,
+        ...searches.slice(0, 2),
+      ]) {
+        latencyRuns.push(await loadOnce({ url: uncached.url, path, connections: 1, seconds: 1 }));
+      }
+    }
+    const searchP50 = median(latencyRuns.map((r) => r.p50));
+    ctx.figures.searchMedianMs = searchP50;
+    await ctx.stack.stop(uncached);
+
+    return {
+      headline: [
+        `Cache: dashboard summary cached/uncached = ${ctx.figures.dashboardRatio ?? 'n/a'}× throughput (target ≥ 20×)`,
+        `Shipment search median latency on seeded data (uncached, one client): ${searchP50} ms (target < 50 ms)`,
+      ],
+      tables: [
+        {
+          title: 'Cached (A) vs uncached (U), 10 connections',
+          columns: [
+            'route',
+            'cached req/s',
+            'uncached req/s',
+            'ratio',
+            'cached p50/p99 ms',
+            'uncached p50/p99 ms',
+            'PG queries/req cached',
+            'PG queries/req uncached',
+            'cached, of ceiling',
+          ],
+          rows,
+        },
+        {
+          title: 'Shipment search latency, uncached, one client at a time (issue 3)',
+          columns: ['queries', 'runs', 'median p50 ms', 'worst run p99 ms'],
+          rows: [
+            [
+              'origin only; 2 busiest origin+destination pairs',
+              latencyRuns.length,
+              searchP50,
+              Math.max(...latencyRuns.map((r) => r.p99)),
+            ],
+          ],
+        },
+      ],
+      charts: [chart],
+      notes: [
+        'Cached PostgreSQL queries per request are not zero on signed-in routes: the JwtGuard reads the user by primary key on every request (role and company always current), before the cache.',
+      ],
+      data: { routes: data, searchLatency: { medianP50Ms: searchP50, runs: latencyRuns } },
+    };
+  },
+};

@@ -1,0 +1,125 @@
+import { redisCommandsPer } from '../lib/counters';
+import { api, interleaved, loadOnce } from '../lib/http';
+import { BenchContext, Scenario, ScenarioResult, SkipScenario } from '../lib/scenario';
+import { ratio, round } from '../lib/stats';
+
+/** Every named throttler far above what the load reaches: the limiter works, nothing is 429. */
+export const HIGH_LIMITS = Object.fromEntries(
+  ['GLOBAL', 'LOGIN', 'LOGIN_EMAIL', 'REGISTER', 'REFRESH', 'BOOKING', 'SEARCH', 'CHAT'].map(
+    (name) => [`THROTTLE_${name}`, '1000000000/60'],
+  ),
+);
+
+/** A seeded shipment id: GET /shipments/:id is public and one primary-key read. */
+export async function anyShipmentId(ctx: BenchContext): Promise<string> {
+  const [row] = await ctx.stack.sql<{ id: string }>('SELECT id FROM shipments LIMIT 1');
+  if (!row) throw new SkipScenario('no shipments in the database');
+  return row.id;
+}
+
+/** Scenario 3: the global rate limiter on vs THROTTLE_ENABLED=false on a cheap route. */
+export const throttle: Scenario = {
+  id: 'throttle',
+  title: 'Rate limiter overhead',
+  budgetSeconds: 60,
+  method:
+    'Two API processes on the same database and Redis, one with `THROTTLE_ENABLED=true` and every ' +
+    'limit at 1,000,000,000/60 (the limiter counts every request, none is refused), one with ' +
+    '`THROTTLE_ENABLED=false`. `GET /shipments/:id` (public, one primary-key read) is loaded on ' +
+    'each in alternation (on, off, on, off, ...; 10 connections). Redis round trips per request = ' +
+    'delta of `INFO commandstats` over a 2 s run divided by its requests (the bench has its own ' +
+    'redis-server, so nothing else is counted).',
+  async run(ctx: BenchContext): Promise<ScenarioResult> {
+    const id = await anyShipmentId(ctx);
+    const path = `/shipments/${id}`;
+    const [on, off] = await Promise.all([
+      ctx.stack.startApi('api-throttle-on', {
+        ...ctx.defaultApiEnv(),
+        ...HIGH_LIMITS,
+        THROTTLE_ENABLED: 'true',
+      }),
+      ctx.stack.startApi('api-throttle-off', { ...ctx.defaultApiEnv(), THROTTLE_ENABLED: 'false' }),
+    ]);
+    const probe = await api(on.url, 'GET', path);
+    if (probe.status !== 200) throw new SkipScenario(`GET /shipments/:id answered ${probe.status}`);
+    const limited = probe.headers.get('ratelimit-limit') ?? probe.headers.get('x-ratelimit-limit');
+    if (!limited)
+      throw new SkipScenario('no RateLimit-* headers: the global limiter is not active');
+
+    const results = await interleaved(
+      [
+        { label: 'limiter on', url: on.url, path },
+        { label: 'limiter off', url: off.url, path },
+      ],
+      ctx.seconds(2),
+    );
+    let requests = 0;
+    const perOn = await redisCommandsPer(
+      ctx.stack,
+      () => requests,
+      async () => {
+        requests = (await loadOnce({ url: on.url, path, seconds: 2 })).requests;
+      },
+    );
+    let offRequests = 0;
+    const perOff = await redisCommandsPer(
+      ctx.stack,
+      () => offRequests,
+      async () => {
+        offRequests = (await loadOnce({ url: off.url, path, seconds: 2 })).requests;
+      },
+    );
+    await Promise.all([ctx.stack.stop(on), ctx.stack.stop(off)]);
+
+    const a = results['limiter on'];
+    const b = results['limiter off'];
+    const ceiling = ctx.figures.ceilingRps;
+    const extraMs = round(a.p50 - b.p50, 2);
+    return {
+      headline: [
+        `Rate limiter: ${a.rps} vs ${b.rps} req/s with it off (${ratio(a.rps, b.rps)}×), p50 +${extraMs} ms, ` +
+          `${round(perOn.total - perOff.total, 2)} Redis round trips per request`,
+      ],
+      tables: [
+        {
+          title: 'GET /shipments/:id, limiter on vs off',
+          columns: ['variant', 'req/s', 'p50 ms', 'p99 ms', 'Redis cmds/request', 'of ceiling'],
+          rows: [
+            ['limiter on', a.rps, a.p50, a.p99, perOn.total, pct(a.rps, ceiling)],
+            ['limiter off', b.rps, b.p50, b.p99, perOff.total, pct(b.rps, ceiling)],
+            ['on / off', ratio(a.rps, b.rps), ratio(a.p50, b.p50), ratio(a.p99, b.p99), '', ''],
+          ],
+        },
+        {
+          title: 'Redis commands per request with the limiter on',
+          columns: ['command', 'calls/request (on)', 'calls/request (off)'],
+          rows: Object.keys({ ...perOn.byCommand, ...perOff.byCommand }).map((c) => [
+            c,
+            perOn.byCommand[c] ?? 0,
+            perOff.byCommand[c] ?? 0,
+          ]),
+        },
+      ],
+      charts: [
+        {
+          file: 'bench-throttle.svg',
+          title: 'Rate limiter on vs off (GET /shipments/:id)',
+          unit: 'requests/s',
+          bars: [
+            { label: 'limiter on', value: a.rps, group: 'on' },
+            { label: 'limiter off', value: b.rps, group: 'off' },
+            ...(ceiling ? [{ label: 'bare ceiling', value: ceiling, group: 'ceiling' }] : []),
+          ],
+        },
+      ],
+      notes: [
+        'The limiter is the only difference between the two processes; the same route, database and Redis serve both.',
+      ],
+      data: { on: a, off: b, redisPerRequest: { on: perOn, off: perOff } },
+    };
+  },
+};
+
+export function pct(value: number, ceiling: number | undefined): string {
+  return ceiling ? `${round((value / ceiling) * 100, 1)} %` : 'n/a';
+}
