@@ -250,6 +250,142 @@ describe('Response cache', () => {
     });
   });
 
+  describe('GET /shipments/search (SEARCH) and the booking flow', () => {
+    let owner: SignedIn;
+    let customer: SignedIn;
+    const origin = `Cachetown ${Date.now()}`;
+    const search = `/shipments/search?origin=${encodeURIComponent(origin)}`;
+
+    async function createShipment(api: ApiInstance): Promise<string> {
+      const res = await api
+        .http()
+        .post('/shipments')
+        .set(...bearer(owner))
+        .send({
+          origin,
+          destination: 'Porto',
+          departureAt: new Date(Date.now() + 86_400_000).toISOString(),
+          capacityKg: 100,
+          pricePerKgCents: 150,
+          mode: 'ROAD',
+        })
+        .expect(201);
+      return res.body.id;
+    }
+
+    beforeAll(async () => {
+      owner = await registerCompany(a);
+      customer = await registerCustomer(a);
+    });
+
+    it('MISS then HIT; page=1&limit=20 and the defaults share an entry', async () => {
+      const first = await get(a, `${search}&page=1&limit=20`).expect(200);
+      expect(first.headers['x-cache']).toBe('MISS');
+      const defaults = await get(b, search).expect(200);
+      expect(defaults.headers['x-cache']).toBe('HIT');
+      expect(defaults.body).toEqual(first.body);
+      const reordered = await get(
+        a,
+        `/shipments/search?limit=20&origin=${encodeURIComponent(origin)}`,
+      );
+      expect(reordered.headers['x-cache']).toBe('HIT');
+      expect((await get(a, `${search}&limit=5`).expect(200)).headers['x-cache']).toBe('MISS');
+      await get(a, `${search}&limit=1000`).expect(400);
+      await get(a, `${search}&page=`).expect(400);
+    });
+
+    it('each write is visible in the very next read of every cached route it affects', async () => {
+      const companyPath = `/companies/${owner.company!.slug}`;
+      const read = async () => ({
+        search: await get(a, search).expect(200),
+        company: await get(b, companyPath).expect(200),
+        dashboard: await get(a, '/admin/dashboard/summary', admin).expect(200),
+        customerMe: await get(b, '/users/me', customer).expect(200),
+        ownerMe: await get(a, '/users/me', owner).expect(200),
+      });
+      const warm = async () => {
+        await read();
+        const again = await read();
+        for (const res of Object.values(again)) expect(res.headers['x-cache']).toBe('HIT');
+        return again;
+      };
+      const expectAllMiss = (reads: Awaited<ReturnType<typeof read>>, which: string[]) => {
+        for (const name of which)
+          expect([name, reads[name as keyof typeof reads].headers['x-cache']]).toEqual([
+            name,
+            'MISS',
+          ]);
+      };
+
+      // A shipment: search, dashboard, the company's profile and its users' profiles.
+      let before = await warm();
+      const shipmentId = await createShipment(b);
+      let after = await read();
+      expectAllMiss(after, ['search', 'company', 'dashboard', 'ownerMe']);
+      expect(after.search.body.total).toBe(before.search.body.total + 1);
+      expect(after.company.body.stats.shipmentsCount).toBe(
+        before.company.body.stats.shipmentsCount + 1,
+      );
+      expect(after.dashboard.body.shipments).toBe(before.dashboard.body.shipments + 1);
+      expect(after.customerMe.headers['x-cache']).toBe('HIT');
+
+      // A booking: capacity in search, counts everywhere, the customer's profile.
+      before = await warm();
+      const booking = await b
+        .http()
+        .post('/bookings')
+        .set(...bearer(customer))
+        .send({ shipmentId, weightKg: 10 })
+        .expect(201);
+      after = await read();
+      expectAllMiss(after, ['search', 'company', 'dashboard', 'customerMe', 'ownerMe']);
+      const listed = after.search.body.items.find((s: { id: string }) => s.id === shipmentId);
+      expect(listed.availableKg).toBe(90);
+      expect(after.customerMe.body.stats.bookingsCount).toBe(1);
+      expect(after.ownerMe.body.stats.bookingsCount).toBe(1);
+      expect(after.dashboard.body.bookings.byStatus.PENDING).toBe(
+        before.dashboard.body.bookings.byStatus.PENDING + 1,
+      );
+
+      // Accepting it (a transition).
+      before = await warm();
+      await a
+        .http()
+        .post(`/bookings/${booking.body.id}/accept`)
+        .set(...bearer(owner))
+        .expect(200);
+      after = await read();
+      expectAllMiss(after, ['dashboard', 'customerMe', 'ownerMe']);
+      expect(after.dashboard.body.bookings.byStatus.CONFIRMED).toBe(
+        before.dashboard.body.bookings.byStatus.CONFIRMED + 1,
+      );
+
+      // A payment: revenue and spending.
+      before = await warm();
+      await b
+        .http()
+        .post(`/bookings/${booking.body.id}/pay`)
+        .set(...bearer(customer))
+        .set('Idempotency-Key', `pay-${booking.body.id}`)
+        .expect(201);
+      after = await read();
+      expectAllMiss(after, ['dashboard', 'customerMe', 'ownerMe']);
+      expect(after.dashboard.body.revenueCents).toBe(before.dashboard.body.revenueCents + 1500);
+      expect(after.customerMe.body.stats.spentCents).toBe(1500);
+
+      // Delivering it.
+      await warm();
+      await a
+        .http()
+        .post(`/bookings/${booking.body.id}/deliver`)
+        .set(...bearer(owner))
+        .expect(200);
+      after = await read();
+      expectAllMiss(after, ['dashboard', 'customerMe', 'ownerMe']);
+      expect(after.customerMe.body.stats.deliveredCount).toBe(1);
+    });
+  });
+
   describe('metrics', () => {
     it('counts hits and misses by cache name', async () => {
       const customer = await registerCustomer(a);

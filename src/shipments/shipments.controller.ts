@@ -3,6 +3,7 @@ import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import type { AuthUser } from '../auth/auth-user';
 import { CurrentUser } from '../auth/current-user.decorator';
 import { Public } from '../auth/public.decorator';
+import { CachedResponse } from '../cache/cached-response.decorator';
 import { Roles } from '../auth/roles.decorator';
 import { RateLimit } from '../throttle/rate-limit.decorator';
 import { CreateShipmentDto, SearchShipmentsQueryDto, UpdateShipmentDto } from './dto/shipment.dto';
@@ -24,6 +25,7 @@ export class ShipmentsController {
   @Get('search')
   @Public()
   @RateLimit('SEARCH')
+  @CachedResponse('SEARCH', { query: { page: '1', limit: '20' } })
   search(@Query() query: SearchShipmentsQueryDto) {
     return this.shipments.search(query);
   }
