@@ -1,0 +1,154 @@
+import { randomUUID } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { LockService } from '../src/locks';
+import { bearer, registerCompany, registerCustomer, SignedIn } from './support/fixtures';
+import { ApiInstance, TestStack } from './support/test-stack';
+
+/** A port nothing listens on: the lock's Redis is down (the main Redis is fine). */
+const DEAD_LOCK_REDIS = { LOCK_REDIS_URLS: 'redis://127.0.0.1:1' };
+
+describe('locks', () => {
+  let stack: TestStack;
+  let api: ApiInstance;
+  let second: ApiInstance;
+  let company: SignedIn;
+  let customer: SignedIn;
+
+  beforeAll(async () => {
+    stack = await TestStack.create();
+    [api, second] = [await stack.startApi(), await stack.startApi()];
+    [company, customer] = await Promise.all([registerCompany(api), registerCustomer(api)]);
+  });
+  afterAll(() => stack.close());
+
+  async function shipment(capacityKg: number, on = api): Promise<string> {
+    const res = await on
+      .http()
+      .post('/shipments')
+      .set(...bearer(company))
+      .send({
+        origin: 'Lyon',
+        destination: 'Berlin',
+        departureAt: '2031-03-01T08:00:00Z',
+        capacityKg,
+        pricePerKgCents: 100,
+        mode: 'ROAD',
+      })
+      .expect(201);
+    return res.body.id;
+  }
+  const book = (on: ApiInstance, shipmentId: string, weightKg: number) =>
+    on
+      .http()
+      .post('/bookings')
+      .set(...bearer(customer))
+      .send({ shipmentId, weightKg });
+
+  it('excludes holders on two API instances, with the keys of the one key builder', async () => {
+    const key = `test:${randomUUID()}`;
+    const [a, b] = [api.app.get(LockService), second.app.get(LockService)];
+    const log: string[] = [];
+    const holder = a.withLock([key], 1000, async () => {
+      log.push('a in');
+      const stored = await stack.redis().get(`${stack.prefix}lock:${key}`);
+      expect(stored).toEqual(expect.any(String));
+      await sleep(300);
+      log.push('a out');
+    });
+    await sleep(50);
+    await b.withLock([key], 1000, async () => log.push('b in'));
+    await holder;
+    expect(log).toEqual(['a in', 'a out', 'b in']);
+    expect(await stack.redis().exists(`${stack.prefix}lock:${key}`)).toBe(0);
+  });
+
+  it('a booking queued behind a held shipment lock waits, then goes through', async () => {
+    const id = await shipment(100);
+    const locks = api.app.get(LockService);
+    let released = 0;
+    const holder = locks.withLock([`booking:shipment:${id}`], 1000, async () => {
+      await sleep(500);
+      released = Date.now();
+    });
+    await sleep(30);
+    const res = await book(second, id, 5).expect(201);
+    await holder;
+    expect(Date.parse(res.body.createdAt)).toBeGreaterThanOrEqual(released - 50);
+  });
+
+  it('LockBusyError: a lock held past the wait budget is a 409 with a clear message', async () => {
+    const id = await shipment(100);
+    const locks = api.app.get(LockService);
+    const holder = locks.withLock([`booking:shipment:${id}`], 2000, () => sleep(11_000));
+    await sleep(30);
+    const started = Date.now();
+    const res = await book(second, id, 5).expect(409);
+    expect(res.body).toEqual({
+      statusCode: 409,
+      error: 'Conflict',
+      message: 'This shipment is being changed by another request, try again shortly',
+    });
+    expect(Date.now() - started).toBeGreaterThanOrEqual(9_000);
+    await holder;
+    // Nothing was reserved by the refused request.
+    const after = await api.http().get(`/shipments/${id}`).expect(200);
+    expect(after.body.bookedKg).toBe(0);
+    const metrics = await second.http().get('/metrics').expect(200);
+    expect(metrics.text).toMatch(
+      /parcsal_lock_failures_total\{lock="booking:shipment",reason="busy"\} 1/,
+    );
+  }, 30_000);
+
+  it('reports acquisitions, contention and hold time in /metrics', async () => {
+    const id = await shipment(1000);
+    await Promise.all(Array.from({ length: 5 }, () => book(api, id, 1).expect(201)));
+    const { text } = await api.http().get('/metrics').expect(200);
+    expect(text).toMatch(/parcsal_lock_acquisitions_total\{lock="booking:shipment"\} \d+/);
+    expect(text).toMatch(/parcsal_lock_hold_seconds_count\{lock="booking:shipment"\} \d+/);
+    expect(text).toContain('parcsal_lock_contention_retries_total');
+  });
+
+  describe('lock Redis down', () => {
+    let degraded: ApiInstance;
+    beforeAll(async () => {
+      degraded = await stack.startApi(DEAD_LOCK_REDIS);
+    });
+
+    it('bookings fall back to the database guard: still never oversold', async () => {
+      const id = await shipment(100, degraded);
+      const results = await Promise.all(Array.from({ length: 30 }, () => book(degraded, id, 10)));
+      const codes = results.map((r) => r.status);
+      expect(codes.filter((c) => c === 201)).toHaveLength(10);
+      expect(codes.filter((c) => c === 409)).toHaveLength(20);
+      const after = await degraded.http().get(`/shipments/${id}`).expect(200);
+      expect(after.body).toMatchObject({ bookedKg: 100, availableKg: 0 });
+      const { text } = await degraded.http().get('/metrics').expect(200);
+      expect(text).toMatch(
+        /parcsal_lock_failures_total\{lock="booking:shipment",reason="unavailable"\} \d+/,
+      );
+      expect(text).not.toMatch(/reason="busy"/);
+    });
+
+    it('payments fail closed: 503, nothing charged', async () => {
+      const id = await shipment(100);
+      const booking = await book(api, id, 1).expect(201);
+      await api
+        .http()
+        .post(`/bookings/${booking.body.id}/accept`)
+        .set(...bearer(company))
+        .expect(200);
+      const res = await degraded
+        .http()
+        .post(`/bookings/${booking.body.id}/pay`)
+        .set(...bearer(customer))
+        .set('Idempotency-Key', randomUUID())
+        .expect(503);
+      expect(res.body).toMatchObject({ statusCode: 503, error: 'Service Unavailable' });
+      const [{ n }] = await stack.sql<{ n: string }>(
+        'SELECT count(*) AS n FROM payments WHERE booking_id = $1',
+        [booking.body.id],
+      );
+      expect(Number(n)).toBe(0);
+    });
+  });
+});
