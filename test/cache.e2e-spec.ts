@@ -7,6 +7,7 @@ import {
   registerCustomer,
   SignedIn,
 } from './support/fixtures';
+import { PrivateRedis } from './support/redis-server';
 import { ApiInstance, TestStack } from './support/test-stack';
 
 /** CONTRACT.md "Caching": X-Cache, invalidation on writes, per-user keys, fail open. */
@@ -413,6 +414,34 @@ describe('Response cache', () => {
       const text = (await down.http().get('/metrics').expect(200)).text;
       expect(text).toMatch(/parcsal_cache_requests_total\{cache="PROFILE",result="error"\} 3/);
       await stack.stop(down.app);
+    });
+
+    it('never serves an entry a write made while the cache Redis was down should have invalidated', async () => {
+      const cacheRedis = await PrivateRedis.start({ persist: true });
+      const api = await stack.startApi({ CACHE_REDIS_URL: cacheRedis.url });
+      try {
+        await get(api, '/admin/dashboard/summary', admin).expect(200);
+        const cached = await get(api, '/admin/dashboard/summary', admin).expect(200);
+        expect(cached.headers['x-cache']).toBe('HIT');
+        await cacheRedis.stop();
+        await registerCustomer(api); // its invalidation cannot reach the cache Redis now
+        const started = Date.now();
+        const during = await get(api, '/admin/dashboard/summary', admin).expect(200);
+        expect(Date.now() - started).toBeLessThan(1000);
+        expect(during.body.users).toBe(cached.body.users + 1);
+        await cacheRedis.start(); // the stale entry is still on disk
+        let hit = false;
+        for (let i = 0; i < 40 && !hit; i++) {
+          const res = await get(api, '/admin/dashboard/summary', admin).expect(200);
+          expect(res.body.users).toBe(cached.body.users + 1);
+          hit = res.headers['x-cache'] === 'HIT';
+          if (!hit) await new Promise((r) => setTimeout(r, 100));
+        }
+        expect(hit).toBe(true); // and caching resumes once Redis is back
+      } finally {
+        await stack.stop(api.app);
+        await cacheRedis.stop();
+      }
     });
   });
 });

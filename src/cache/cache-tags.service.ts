@@ -76,6 +76,14 @@ export class CacheTagsService implements OnApplicationShutdown {
     );
   }
 
+  /**
+   * A bump this process could not make yet: entries it should have invalidated may still be in
+   * Redis, so this process serves nothing from the cache until the retry succeeds.
+   */
+  get hasPendingBumps(): boolean {
+    return this.pending.size > 0;
+  }
+
   tagKey(tag: string): string {
     return this.redisService.keys.hashTagged(`cache-tag:${tag}`);
   }

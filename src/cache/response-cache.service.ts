@@ -58,7 +58,7 @@ interface Fill extends Served {
 
 class CacheUnavailableError extends Error {
   constructor() {
-    super('cache Redis is not connected');
+    super('cache Redis is not connected, or an invalidation is still pending');
   }
 }
 
@@ -96,7 +96,7 @@ export class ResponseCacheService {
   async read(request: CachedRead): Promise<Served> {
     let sequence: number;
     try {
-      if (!this.redis.isReady) throw new CacheUnavailableError();
+      if (!this.redis.isReady || this.tags.hasPendingBumps) throw new CacheUnavailableError();
       const [entry, seq] = await this.bounded(
         Promise.all([this.cache.get<CachedEntry>(request.key), this.tags.sequence()]),
       );
