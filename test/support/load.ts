@@ -9,7 +9,11 @@ export interface Sample {
  * Fires `fn` at a fixed rate for a fixed time (bounded in count and time), without waiting for
  * answers, and collects status and latency of every request.
  */
-export async function steadyLoad(ratePerSecond: number, seconds: number, fn: () => Promise<number>): Promise<Sample[]> {
+export async function steadyLoad(
+  ratePerSecond: number,
+  seconds: number,
+  fn: () => Promise<number>,
+): Promise<Sample[]> {
   const samples: Sample[] = [];
   const inFlight: Promise<void>[] = [];
   const started = Date.now();

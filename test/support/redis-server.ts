@@ -1,6 +1,9 @@
 import { ChildProcess, spawn } from 'node:child_process';
 import { createServer } from 'node:net';
 import Redis from 'ioredis';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 
 /** A free TCP port on loopback (the OS picks it). */
 export function freePort(): Promise<number> {
@@ -16,15 +19,23 @@ export function freePort(): Promise<number> {
 
 /**
  * A private redis-server for tests that stop and restart Redis (never the shared one).
- * Nothing persists: a restart is an empty Redis, as after a real crash without persistence.
+ * By default nothing persists: a restart is an empty Redis, as after a crash without persistence.
  */
 export class PrivateRedis {
   private process: ChildProcess | null = null;
 
-  private constructor(readonly port: number) {}
+  private constructor(
+    readonly port: number,
+    private readonly persistDir: string | null,
+  ) {}
 
-  static async start(): Promise<PrivateRedis> {
-    const redis = new PrivateRedis(await freePort());
+  /**
+   * `persist: true` keeps data across stop/start (append-only file, fsync always), as a Redis
+   * restarted in production does; otherwise a restart is an empty Redis.
+   */
+  static async start(options: { persist?: boolean } = {}): Promise<PrivateRedis> {
+    const dir = options.persist ? mkdtempSync(join(tmpdir(), 'parcsal-redis-')) : null;
+    const redis = new PrivateRedis(await freePort(), dir);
     await redis.start();
     return redis;
   }
@@ -36,10 +47,26 @@ export class PrivateRedis {
   async start(): Promise<void> {
     this.process = spawn(
       'redis-server',
-      ['--port', String(this.port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--maxmemory-policy', 'noeviction'],
+      [
+        '--port',
+        String(this.port),
+        '--bind',
+        '127.0.0.1',
+        '--save',
+        '',
+        '--maxmemory-policy',
+        'noeviction',
+        ...(this.persistDir
+          ? ['--dir', this.persistDir, '--appendonly', 'yes', '--appendfsync', 'always']
+          : ['--appendonly', 'no']),
+      ],
       { stdio: 'ignore' },
     );
-    const probe = new Redis(this.url, { lazyConnect: true, retryStrategy: () => null, maxRetriesPerRequest: 0 });
+    const probe = new Redis(this.url, {
+      lazyConnect: true,
+      retryStrategy: () => null,
+      maxRetriesPerRequest: 0,
+    });
     for (let attempt = 0; attempt < 100; attempt++) {
       try {
         await probe.connect();

@@ -1,0 +1,176 @@
+import { bearer, registerCompany, registerCustomer, SignedIn } from '../support/fixtures';
+import { countBy, Sample, steadyLoad } from '../support/load';
+import { PrivateRedis } from '../support/redis-server';
+import { SmtpSink } from '../support/smtp-sink';
+import { ApiInstance, TestStack } from '../support/test-stack';
+
+const RATE = Number(process.env.RESILIENCE_RATE ?? 45); // requests per second, all routes together
+const SECONDS = Number(process.env.RESILIENCE_SECONDS ?? 12);
+const DOWN_AT_MS = 3000;
+const DOWN_FOR_MS = Number(process.env.RESILIENCE_DOWN_MS ?? 5000);
+/** No answer may take longer than this, outage or not (generous: CI machines are loaded). */
+const BOUND_MS = 6000;
+
+/**
+ * Redis restarted mid-traffic (a private redis-server with an append-only file, killed and
+ * started again): routes that do not need Redis keep answering, routes that do answer 503 in the
+ * error shape within a bounded time, everything recovers without restarting any process, no
+ * email is lost and no booking is oversold.
+ */
+describe('resilience: Redis restarted mid-traffic', () => {
+  let redis: PrivateRedis;
+  let smtp: SmtpSink;
+  let stack: TestStack;
+  let api: ApiInstance;
+  let customer: SignedIn;
+  let carrier: SignedIn;
+  let shipmentIds: string[];
+  let nextShipment = 0;
+  /** Bookings rotate over a few shipments: the outage is under test, not per-shipment lock contention. */
+  const shipmentId = () => shipmentIds[nextShipment++ % shipmentIds.length];
+
+  beforeAll(async () => {
+    redis = await PrivateRedis.start({ persist: true });
+    smtp = await SmtpSink.start();
+    stack = await TestStack.create({
+      REDIS_URL: redis.url,
+      SMTP_URL: smtp.url,
+      THROTTLE_ENABLED: 'true',
+      THROTTLE_GLOBAL: '100000/60',
+      THROTTLE_SEARCH: '100000/60',
+      THROTTLE_BOOKING: '100000/60',
+    });
+    api = await stack.startApi();
+    await stack.startWorker();
+    [customer, carrier] = await Promise.all([registerCustomer(api), registerCompany(api)]);
+    shipmentIds = [];
+    for (let i = 0; i < 4; i++) {
+      const shipment = await api
+        .http()
+        .post('/shipments')
+        .set(...bearer(carrier))
+        .send({
+          origin: 'Porto',
+          destination: 'Madrid',
+          departureAt: new Date(Date.now() + (i + 1) * 86400_000).toISOString(),
+          capacityKg: 60,
+          pricePerKgCents: 100,
+          mode: 'RAIL',
+        })
+        .expect(201);
+      shipmentIds.push(shipment.body.id);
+    }
+  });
+  afterAll(async () => {
+    await stack.close();
+    await redis.stop();
+    await smtp.close();
+  });
+
+  it('keeps serving what does not need Redis, answers 503 quickly for what does, and recovers', async () => {
+    const routes = {
+      search: () =>
+        api.http().get('/shipments/search').query({ origin: 'porto', destination: 'MADRID' }),
+      profile: () =>
+        api
+          .http()
+          .get('/users/me')
+          .set(...bearer(customer)),
+      booking: () =>
+        api
+          .http()
+          .post('/bookings')
+          .set(...bearer(customer))
+          .send({ shipmentId: shipmentId(), weightKg: 1 }),
+    };
+    const names = Object.keys(routes) as (keyof typeof routes)[];
+    const byRoute: Record<string, Sample[]> = { search: [], profile: [], booking: [] };
+    const shapes: unknown[] = [];
+    let n = 0;
+
+    const outage = (async () => {
+      await new Promise((r) => setTimeout(r, DOWN_AT_MS));
+      await redis.stop();
+      // A booking accepted while Redis is down: the request succeeds, its email waits in the outbox.
+      const pending = await api
+        .http()
+        .post('/bookings')
+        .set(...bearer(customer))
+        .send({ shipmentId: shipmentId(), weightKg: 1 });
+      await new Promise((r) => setTimeout(r, DOWN_FOR_MS));
+      await redis.start();
+      return pending;
+    })();
+
+    const samples = await steadyLoad(RATE, SECONDS, async () => {
+      const name = names[n++ % names.length];
+      const started = Date.now();
+      const res = await routes[name]();
+      byRoute[name].push({ at: started, status: res.status, ms: Date.now() - started });
+      if (res.status >= 500) shapes.push(res.body);
+      return res.status;
+    });
+    const bookingDuringOutage = await outage;
+
+    const report = Object.fromEntries(
+      names.map((name) => [name, countBy(byRoute[name], (s) => s.status)]),
+    );
+    const slow = names.flatMap((name) =>
+      byRoute[name].filter((x) => x.ms > 1500).map((x) => `${name}:${x.status}:${x.ms}ms`),
+    );
+    console.log(
+      'Redis outage, statuses by route:',
+      JSON.stringify(report),
+      'answers over 1.5 s:',
+      slow.join(' ') || 'none',
+    );
+
+    expect(samples.every((s) => s.status !== 0 && s.status !== 500)).toBe(true);
+    expect(Math.max(...samples.map((s) => s.ms))).toBeLessThan(BOUND_MS);
+    expect(byRoute.search.every((s) => s.status === 200)).toBe(true);
+    expect(byRoute.profile.some((s) => s.status === 503)).toBe(true);
+    for (const body of shapes)
+      expect(body).toEqual({
+        statusCode: 503,
+        error: 'Service Unavailable',
+        message: expect.any(String),
+      });
+
+    // Recovery without restarting anything: the same token works again, bookings go through.
+    const recovery = Date.now();
+    let status = 0;
+    while (status !== 200 && Date.now() - recovery < 10_000) {
+      status = (await routes.profile()).status;
+      if (status !== 200) await new Promise((r) => setTimeout(r, 100));
+    }
+    expect(status).toBe(200);
+    console.log('recovered within', Date.now() - recovery, 'ms of the end of traffic');
+    await routes.booking().expect(201);
+
+    // No booking oversold: booked capacity is exactly what the live bookings hold.
+    const shipments = await stack.sql<{ booked: string; capacity: string; live: string }>(
+      `SELECT s.booked_kg AS booked, s.capacity_kg AS capacity,
+              (SELECT coalesce(sum(weight_kg), 0) FROM bookings b WHERE b.shipment_id = s.id AND b.status IN ('PENDING','CONFIRMED','DELIVERED')) AS live
+         FROM shipments s WHERE s.id = ANY($1)`,
+      [shipmentIds],
+    );
+    for (const shipment of shipments) {
+      expect(Number(shipment.booked)).toBe(Number(shipment.live));
+      expect(Number(shipment.booked)).toBeLessThanOrEqual(Number(shipment.capacity));
+    }
+
+    // No email lost: every booking.created email recorded, including during the outage, arrives once.
+    const created = await stack.sql<{ n: string }>(
+      `SELECT count(*) AS n FROM email_outbox WHERE event = 'booking.created'`,
+    );
+    const expected = Number(created[0].n);
+    if (bookingDuringOutage.status === 201) expect(expected).toBeGreaterThan(0);
+    await smtp.waitFor(
+      (messages) =>
+        messages.filter((m) => m.headers['x-parcsal-event'] === 'booking.created').length >=
+        expected,
+      30_000,
+    );
+    expect(smtp.find('booking.created')).toHaveLength(expected);
+  });
+});
