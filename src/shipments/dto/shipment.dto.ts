@@ -3,7 +3,7 @@ import { Transform, Type } from 'class-transformer';
 import {
   IsIn,
   IsInt,
-  IsISO8601,
+  isISO8601,
   IsNumber,
   IsOptional,
   IsString,
@@ -37,6 +37,26 @@ const trimOrAbsent = ({ value }: { value: unknown }) => {
 /** Validates a PATCH field only when sent; null is sent, so it is validated (and refused). */
 const whenSent = (field: string) =>
   ValidateIf((dto: Record<string, unknown>) => dto[field] !== undefined);
+
+/**
+ * An ISO-8601 date-time that is also a real instant: class-validator's IsISO8601 alone lets
+ * week dates and basic formats through ("2030-W01", "20300101") that Date cannot read.
+ */
+function IsDateTime(options?: ValidationOptions) {
+  return (object: object, propertyName: string) =>
+    registerDecorator({
+      name: 'isDateTime',
+      target: object.constructor,
+      propertyName,
+      options,
+      validator: {
+        validate: (value: unknown) =>
+          typeof value === 'string' &&
+          isISO8601(value, { strict: true }) &&
+          !Number.isNaN(Date.parse(value)),
+      },
+    });
+}
 
 /** The date-time must not be earlier than the one in `property` (when both are valid). */
 function NotBefore(property: string, options?: ValidationOptions) {
@@ -98,12 +118,12 @@ export class CreateShipmentDto {
   destination: string;
 
   @ApiProperty({ format: 'date-time', example: '2030-01-31T08:00:00Z' })
-  @IsISO8601({ strict: true }, DATE('departureAt'))
+  @IsDateTime(DATE('departureAt'))
   departureAt: string;
 
   @ApiPropertyOptional({ format: 'date-time', nullable: true, type: String })
   @IsOptional()
-  @IsISO8601({ strict: true }, DATE('arrivalAt'))
+  @IsDateTime(DATE('arrivalAt'))
   @NotBefore('departureAt', { message: 'arrivalAt must not be before departureAt' })
   arrivalAt?: string | null;
 
@@ -144,12 +164,12 @@ export class UpdateShipmentDto {
 
   @ApiPropertyOptional({ format: 'date-time' })
   @whenSent('departureAt')
-  @IsISO8601({ strict: true }, DATE('departureAt'))
+  @IsDateTime(DATE('departureAt'))
   departureAt?: string;
 
   @ApiPropertyOptional({ format: 'date-time', nullable: true, type: String })
   @IsOptional()
-  @IsISO8601({ strict: true }, DATE('arrivalAt'))
+  @IsDateTime(DATE('arrivalAt'))
   @NotBefore('departureAt', { message: 'arrivalAt must not be before departureAt' })
   arrivalAt?: string | null;
 
@@ -192,12 +212,12 @@ export class SearchShipmentsQueryDto extends PaginationQueryDto {
 
   @ApiPropertyOptional({ format: 'date-time', description: 'departing at or after' })
   @IsOptional()
-  @IsISO8601({ strict: true }, DATE('from'))
+  @IsDateTime(DATE('from'))
   from?: string;
 
   @ApiPropertyOptional({ format: 'date-time', description: 'departing at or before' })
   @IsOptional()
-  @IsISO8601({ strict: true }, DATE('to'))
+  @IsDateTime(DATE('to'))
   @NotBefore('from', { message: 'to must not be before from' })
   to?: string;
 
