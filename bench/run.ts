@@ -1,5 +1,13 @@
 import { execSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { elapsedSeconds, progress } from './lib/log';
@@ -73,7 +81,13 @@ function buildIfStale(): void {
     return;
   }
   progress('building dist/ (npx nest build)...');
+  // An incremental build-info file left by an earlier build (or by `tsc` runs) makes tsc emit
+  // nothing after Nest empties dist/: start the build from scratch.
+  rmSync(join(ROOT, 'tsconfig.build.tsbuildinfo'), { force: true });
   execSync('npx nest build', { cwd: ROOT, stdio: ['ignore', 'inherit', 'inherit'] });
+  if (!existsSync(main) || !existsSync(worker)) {
+    throw new Error('npx nest build did not produce dist/main.js and dist/worker.js');
+  }
 }
 
 /** A partial run (`npm run bench -- cache`) replaces only its scenarios in the last results. */

@@ -1,4 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
+import Redis from 'ioredis';
 import type { BenchStack } from './stack';
 import { round } from './stats';
 
@@ -41,4 +42,87 @@ export async function pgQueriesPer(
   await sleep(1200);
   const after = await stack.xactCommit();
   return round((after - before) / Math.max(1, requests()), 2);
+}
+
+export interface RedisTraffic {
+  /** Round trips per request: client commands, a MULTI...EXEC block counted once. */
+  roundTrips: number;
+  /** Commands sent by clients per request (a pipeline sends several in one round trip). */
+  clientCommands: number;
+  /** Commands run inside Lua scripts per request (no round trip of their own). */
+  scriptCommands: number;
+  /** Client commands by name, per request. */
+  byCommand: Record<string, number>;
+}
+
+/**
+ * What the application sends to Redis per request over a measured block, watched with MONITOR
+ * (which tells a client's commands from those a Lua script runs). Use a small fixed number of
+ * requests: MONITOR slows Redis down, so no timing is taken here.
+ */
+export async function redisTrafficPer(
+  stack: BenchStack,
+  block: () => Promise<number>,
+): Promise<RedisTraffic> {
+  const watcher = new Redis(stack.redisUrl);
+  const monitor = await watcher.monitor();
+  let clientCommands = 0;
+  let scriptCommands = 0;
+  let roundTrips = 0;
+  const inMulti = new Set<string>();
+  const byCommand: Record<string, number> = {};
+  monitor.on('monitor', (_time: string, args: string[], source: string) => {
+    const command = String(args[0] ?? '').toLowerCase();
+    if (source === 'lua') {
+      scriptCommands++;
+      return;
+    }
+    clientCommands++;
+    byCommand[command] = (byCommand[command] ?? 0) + 1;
+    if (command === 'multi') {
+      inMulti.add(source);
+      roundTrips++;
+    } else if (command === 'exec' || command === 'discard') {
+      inMulti.delete(source);
+    } else if (!inMulti.has(source)) {
+      roundTrips++;
+    }
+  });
+  await sleep(200);
+  let requests = 1;
+  try {
+    requests = Math.max(1, await block());
+    await sleep(300);
+  } finally {
+    monitor.disconnect();
+    watcher.disconnect();
+  }
+  const per = (n: number) => round(n / requests, 2);
+  return {
+    roundTrips: per(roundTrips),
+    clientCommands: per(clientCommands),
+    scriptCommands: per(scriptCommands),
+    byCommand: Object.fromEntries(Object.entries(byCommand).map(([c, n]) => [c, per(n)])),
+  };
+}
+
+/**
+ * PostgreSQL queries per request of several blocks run one after the other (one counter read
+ * between each, instead of two per block).
+ */
+export async function pgQueriesPerEach(
+  stack: BenchStack,
+  blocks: (() => Promise<number>)[],
+): Promise<number[]> {
+  await sleep(1100);
+  let before = await stack.xactCommit();
+  const result: number[] = [];
+  for (const block of blocks) {
+    const requests = Math.max(1, await block());
+    await sleep(1100);
+    const after = await stack.xactCommit();
+    result.push(round((after - before) / requests, 2));
+    before = after;
+  }
+  return result;
 }

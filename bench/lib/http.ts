@@ -171,14 +171,14 @@ export interface Variant extends Omit<LoadOptions, 'seconds'> {
 
 /**
  * Loads each variant in turn, `runs` rounds (A B A B ...), so drift of a shared 2-core machine
- * hits every variant alike; a 1 s warm-up per variant first. Medians per variant.
+ * hits every variant alike; a 0.5 s warm-up per variant first. Medians per variant.
  */
 export async function interleaved(
   variants: Variant[],
   seconds: number,
   runs = 3,
 ): Promise<Record<string, LoadSummary>> {
-  for (const variant of variants) await loadOnce({ ...variant, seconds: 1 });
+  for (const variant of variants) await loadOnce({ ...variant, seconds: 0.5 });
   const all: Record<string, LoadRun[]> = Object.fromEntries(variants.map((v) => [v.label, []]));
   for (let i = 0; i < runs; i++) {
     for (const variant of variants)

@@ -80,7 +80,7 @@ export class BenchContext {
   ) {}
 
   seconds(base: number): number {
-    return Math.max(1, Math.round(base * this.scale));
+    return Math.max(0.5, base * this.scale);
   }
 
   /** The default API instances ("A", "B"): cache on, limits off, SMTP to the sink. */

@@ -1,4 +1,4 @@
-import { pgQueriesPer } from '../lib/counters';
+import { pgQueriesPerEach } from '../lib/counters';
 import { api, interleaved, loadOnce, LoadSummary } from '../lib/http';
 import { progress } from '../lib/log';
 import { BenchContext, Chart, Scenario, ScenarioResult, SkipScenario } from '../lib/scenario';
@@ -24,7 +24,7 @@ export const cache: Scenario = {
     'timeout is waited, the only extra work is a metric increment). Each route is loaded on A ' +
     '(after one warming request: every measured request is a HIT) and on U (every request a ' +
     'MISS), alternating, 10 connections, 3 runs. PostgreSQL queries per request = delta of ' +
-    '`xact_commit` of the bench database over 300 requests divided by 300 (no worker runs ' +
+    '`xact_commit` of the bench database over 200 requests divided by 200 (no worker runs ' +
     'meanwhile). Limits are off on both.',
   async run(ctx: BenchContext): Promise<ScenarioResult> {
     const deadPort = await freePort();
@@ -86,21 +86,14 @@ export const cache: Scenario = {
           { label: 'cached', url: cached.url, path: r.path, headers },
           { label: 'uncached', url: uncached.url, path: r.path, headers },
         ],
-        ctx.seconds(2),
+        ctx.seconds(1.5),
       );
-      const queries = async (url: string) => {
-        let n = 0;
-        const q = await pgQueriesPer(
-          ctx.stack,
-          () => n,
-          async () => {
-            n = (await loadOnce({ url, path: r.path, headers, seconds: 30, amount: 300 })).requests;
-          },
-        );
-        return q;
-      };
-      const qCached = await queries(cached.url);
-      const qUncached = await queries(uncached.url);
+      const block = (url: string) => async () =>
+        (await loadOnce({ url, path: r.path, headers, seconds: 30, amount: 200 })).requests;
+      const [qCached, qUncached] = await pgQueriesPerEach(ctx.stack, [
+        block(cached.url),
+        block(uncached.url),
+      ]);
       const c: LoadSummary = result.cached;
       const u: LoadSummary = result.uncached;
       rows.push([
