@@ -172,5 +172,5 @@ describe('resilience: Redis restarted mid-traffic', () => {
       30_000,
     );
     expect(smtp.find('booking.created')).toHaveLength(expected);
-  });
+  }, 120_000);
 });
