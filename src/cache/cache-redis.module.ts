@@ -57,14 +57,17 @@ class CacheRedisLifecycle implements OnModuleInit, OnApplicationShutdown {
   }
 }
 
-/** The response cache's own Redis connection (CACHE_REDIS_URL), shared by its store and tags. */
+/**
+ * The response cache's own Redis connection (CACHE_REDIS_URL, else the main deployment), shared
+ * by its store and tags.
+ */
 @Module({
   providers: [
     {
       provide: CACHE_REDIS,
       inject: [APP_CONFIG],
       useFactory: (config: AppConfig) =>
-        openCacheRedis(config.cacheRedisUrl, `${config.redisKeyPrefix}cache`),
+        openCacheRedis(config.cacheRedis, `${config.redisKeyPrefix}cache`),
     },
     CacheRedisLifecycle,
   ],

@@ -23,7 +23,11 @@ export interface AppConfig {
   nodeEnv: string;
   port: number;
   redis: RedisConnectionConfig;
-  cacheRedisUrl: string;
+  /**
+   * The response cache's Redis: CACHE_REDIS_URL when set (a plain Redis), else the same deployment
+   * as `redis` (Cluster and Sentinel included).
+   */
+  cacheRedis: RedisConnectionConfig;
   redisKeyPrefix: string;
   lockRedisUrls: string[];
   databaseUrl: string | null;

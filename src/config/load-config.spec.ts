@@ -5,7 +5,7 @@ describe('loadConfig', () => {
     const config = loadConfig({});
     expect(config.port).toBe(3000);
     expect(config.redis.url).toBe('redis://127.0.0.1:6379');
-    expect(config.cacheRedisUrl).toBe(config.redis.url);
+    expect(config.cacheRedis).toEqual(config.redis);
     expect(config.lockRedisUrls).toEqual([config.redis.url]);
     expect(config.redisKeyPrefix).toBe('parcsal:');
     expect(config.embedded).toBe(true);
@@ -43,6 +43,8 @@ describe('loadConfig', () => {
       { host: '127.0.0.1', port: 7000 },
       { host: '127.0.0.1', port: 7001 },
     ]);
+    // CACHE_REDIS_URL unset: the cache uses the same Cluster.
+    expect(config.cacheRedis).toEqual(config.redis);
     expect(config.admin).toEqual({ email: 'root@example.com', password: 'pw' });
   });
 
@@ -68,6 +70,27 @@ describe('loadConfig', () => {
     expect(error).toBeInstanceOf(ConfigError);
     expect((error as Error).message).toContain(variable);
     expect((error as Error).message).not.toContain('\n');
+  });
+
+  it('points the cache at CACHE_REDIS_URL alone when it is set, even on Cluster or Sentinel', () => {
+    const config = loadConfig({
+      REDIS_SENTINELS: 's1:26379, s2:26379',
+      REDIS_SENTINEL_NAME: 'parcsal',
+      CACHE_REDIS_URL: 'redis://cache:6379',
+    });
+    expect(config.redis).toMatchObject({
+      sentinels: [
+        { host: 's1', port: 26379 },
+        { host: 's2', port: 26379 },
+      ],
+      sentinelName: 'parcsal',
+    });
+    expect(config.cacheRedis).toEqual({
+      url: 'redis://cache:6379',
+      clusterNodes: null,
+      sentinels: null,
+      sentinelName: null,
+    });
   });
 
   it('starts in production when both secrets are set', () => {

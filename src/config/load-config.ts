@@ -168,16 +168,27 @@ export function loadConfig(env: Env): AppConfig {
     ]),
   ) as Record<CacheName, number>;
 
+  const redis = {
+    url,
+    clusterNodes: hostList(env, 'REDIS_CLUSTER_NODES'),
+    sentinels,
+    sentinelName,
+  };
+  const cacheUrl = optional(env, 'CACHE_REDIS_URL');
+
   return {
     nodeEnv,
     port: int(env, 'PORT', 3000, 0, 65535),
-    redis: {
-      url,
-      clusterNodes: hostList(env, 'REDIS_CLUSTER_NODES'),
-      sentinels,
-      sentinelName,
-    },
-    cacheRedisUrl: redisUrl(env, 'CACHE_REDIS_URL', url),
+    redis,
+    cacheRedis:
+      cacheUrl === null
+        ? redis
+        : {
+            url: redisUrl(env, 'CACHE_REDIS_URL', url),
+            clusterNodes: null,
+            sentinels: null,
+            sentinelName: null,
+          },
     redisKeyPrefix: prefix,
     lockRedisUrls: lockUrls ? redisUrlList('LOCK_REDIS_URLS', lockUrls) : [url],
     databaseUrl,

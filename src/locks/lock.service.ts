@@ -113,7 +113,7 @@ export class LockService implements OnModuleInit {
     }
     const sorted = [...new Set(keys)].sort();
     const name = lockName(sorted[0]);
-    const resources = sorted.map((key) => this.redis.keys.key('lock', key));
+    const resources = sorted.map((key) => this.redis.keys.grouped('lock', key));
 
     let lock = await this.acquire(name, resources, ttlMs, options);
     this.acquisitions.inc({ lock: name });

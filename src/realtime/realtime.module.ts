@@ -2,7 +2,7 @@ import { Module } from '@nestjs/common';
 import { AuthModule } from '../auth/auth.module';
 import { ChatModule } from '../chat/chat.module';
 import { RealtimeGateway } from './realtime.gateway';
-import { SocketIoRedis } from './socket-io-redis';
+import { socketIoRedisProvider } from './socket-io-redis';
 
 /**
  * Socket.IO in the API process: the gateway and the Redis connections of its adapter
@@ -10,6 +10,6 @@ import { SocketIoRedis } from './socket-io-redis';
  */
 @Module({
   imports: [AuthModule, ChatModule],
-  providers: [SocketIoRedis, RealtimeGateway],
+  providers: [socketIoRedisProvider, RealtimeGateway],
 })
 export class RealtimeModule {}

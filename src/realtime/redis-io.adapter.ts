@@ -1,12 +1,12 @@
 import { INestApplicationContext } from '@nestjs/common';
 import { IoAdapter } from '@nestjs/platform-socket.io';
-import { createAdapter } from '@socket.io/redis-adapter';
 import type { Server, ServerOptions } from 'socket.io';
 import { SocketIoRedis } from './socket-io-redis';
 
 /**
  * Socket.IO across API processes: the Redis pub/sub adapter forwards every broadcast (room emits,
  * `disconnectSockets`) to the other processes, so a socket is reachable wherever it is connected.
+ * On Redis Cluster it is the sharded adapter (see SocketIoRedis).
  *
  * Several API processes behind a load balancer need sticky sessions for the HTTP long-polling
  * transport (its requests must all reach the process holding the session); with
@@ -25,8 +25,7 @@ export class RedisIoAdapter extends IoAdapter {
 
   override createIOServer(port: number, options?: ServerOptions): Server {
     const server = super.createIOServer(port, options) as Server;
-    const redis = this.app.get(SocketIoRedis);
-    server.adapter(createAdapter(redis.pub, redis.sub, { key: redis.key }));
+    server.adapter(this.app.get(SocketIoRedis).adapter());
     return server;
   }
 }

@@ -1,11 +1,19 @@
-import { Injectable, Logger, OnModuleInit } from '@nestjs/common';
+import { Logger, OnApplicationShutdown, Provider } from '@nestjs/common';
+import { createAdapter, createShardedAdapter } from '@socket.io/redis-adapter';
+import { Emitter } from '@socket.io/redis-emitter';
+import { Server } from 'socket.io';
+import { APP_CONFIG, AppConfig } from '../config';
 import { RedisClient, RedisService } from '../redis';
+import { openPubSubCluster } from '../redis/cache-store.factory';
+
+type PubSubCluster = ReturnType<typeof openPubSubCluster>;
+type AdapterFactory = ReturnType<typeof createAdapter> | ReturnType<typeof createShardedAdapter>;
 
 /**
  * Socket.IO's adapter and the worker's emitter fire PUBLISH without handling the returned promise:
  * during a Redis outage each one would be an unhandled rejection, which ends a Node process.
  * Delivery through Redis is best effort (messages and notifications are stored first), so a failed
- * publish is logged and otherwise ignored.
+ * publish is logged and otherwise ignored. (The sharded adapter catches its own publish errors.)
  */
 function catchPublishErrors(client: RedisClient, logger: Logger): void {
   const publish = client.publish.bind(client) as (...args: unknown[]) => Promise<number>;
@@ -19,6 +27,22 @@ function catchPublishErrors(client: RedisClient, logger: Logger): void {
 }
 
 /**
+ * The sharded adapter fires SUNSUBSCRIBE (a room emptied) without handling the promise. node-redis
+ * closes a shard's pub/sub connection once its last channel is gone; two rooms of one shard
+ * emptied at once both try, and the second rejects with "The client is closed" although the
+ * channel is unsubscribed: an unhandled rejection that would end the process. Logged instead.
+ */
+function catchUnsubscribeErrors(client: PubSubCluster, logger: Logger): void {
+  const unsubscribe = client.sUnsubscribe.bind(client) as (...args: unknown[]) => Promise<void>;
+  Object.assign(client, {
+    sUnsubscribe: (...args: unknown[]) =>
+      unsubscribe(...args).catch((error: Error) =>
+        logger.debug(`Socket.IO SUNSUBSCRIBE: ${error.message}`),
+      ),
+  });
+}
+
+/**
  * Channel prefix shared by the API processes' adapters and the worker's emitter; under
  * REDIS_KEY_PREFIX so several deployments (or test stacks) on one Redis never hear each other.
  */
@@ -27,37 +51,158 @@ export function socketIoChannelKey(redis: RedisService): string {
 }
 
 /** A publishing connection: no offline queue, so an outage fails fast instead of replaying late. */
-export function openSocketIoPublisher(
-  redis: RedisService,
-  name: string,
-  logger: Logger,
-): RedisClient {
+function openSocketIoPublisher(redis: RedisService, name: string, logger: Logger): RedisClient {
   const client = redis.createConnection(name, { enableOfflineQueue: false });
   catchPublishErrors(client, logger);
   return client;
 }
 
 /**
- * The two connections of the Socket.IO Redis adapter in an API process: one publishing, one in
- * subscriber mode (a subscribed connection can run no other command). They are connected during
- * module init, that is before the application accepts sockets or listens, and closed with every
- * other connection by RedisService on shutdown.
+ * The Redis side of Socket.IO in one process: a publishing and a subscribed connection (a
+ * subscribed connection can run no other command), and the adapter built on them.
+ *
+ * - Single Redis or Sentinel: the classic adapter (PUBLISH/SUBSCRIBE) over ioredis.
+ * - Redis Cluster: the sharded adapter (Redis 7 SPUBLISH/SSUBSCRIBE, `createShardedAdapter`):
+ *   classic pub/sub on Cluster broadcasts every message to every node, sharded pub/sub sends it
+ *   only to the shard owning the channel's slot. It needs node-redis' cluster client (it does not
+ *   work with ioredis' Cluster), opened through src/redis. In the default "dynamic" mode each
+ *   room (`user:<id>`, `chat:<bookingId>`) has its own channel, spread over the shards.
+ *
+ * Connected by its provider's factory, so before Nest creates the Socket.IO server (which happens
+ * before module-init hooks: the sharded adapter subscribes at once and needs the slot map); closed
+ * on shutdown, after Socket.IO has closed its adapters.
  */
-@Injectable()
-export class SocketIoRedis implements OnModuleInit {
-  private readonly logger = new Logger('SocketIoRedis');
-  readonly pub: RedisClient;
-  /** Keeps its offline queue: the adapter subscribes before the connection is up. */
-  readonly sub: RedisClient;
+abstract class SocketIoRedisBase implements OnApplicationShutdown {
+  protected readonly logger = new Logger('SocketIoRedis');
   readonly key: string;
+  private readonly pub: RedisClient | PubSubCluster;
+  private readonly sub: RedisClient | PubSubCluster | null;
+  private readonly sharded: boolean;
 
-  constructor(private readonly redis: RedisService) {
-    this.pub = openSocketIoPublisher(redis, 'socket.io-pub', this.logger);
-    this.sub = redis.createConnection('socket.io-sub');
+  constructor(
+    protected readonly redis: RedisService,
+    config: AppConfig,
+    name: string,
+    subscribe: boolean,
+  ) {
     this.key = socketIoChannelKey(redis);
+    const nodes = config.redis.clusterNodes;
+    this.sharded = nodes !== null;
+    if (nodes) {
+      const pub = openPubSubCluster(nodes, `${config.redisKeyPrefix}${name}-pub`);
+      pub.on('error', (error: Error) => this.logger.warn(`Socket.IO Redis: ${error.message}`));
+      // Even the worker's publishing server subscribes (to the namespace channel): the adapter
+      // does so on creation.
+      const sub = pub.duplicate();
+      sub.on('error', (error: Error) => this.logger.warn(`Socket.IO Redis: ${error.message}`));
+      catchUnsubscribeErrors(sub, this.logger);
+      [this.pub, this.sub] = [pub, sub];
+    } else {
+      this.pub = openSocketIoPublisher(redis, `${name}-pub`, this.logger);
+      // Keeps its offline queue: the adapter subscribes before the connection is up.
+      this.sub = subscribe ? redis.createConnection(`${name}-sub`) : null;
+    }
   }
 
-  async onModuleInit(): Promise<void> {
-    await Promise.all([this.redis.connect(this.pub), this.redis.connect(this.sub)]);
+  /** The adapter for an API process's Socket.IO server. */
+  adapter(): AdapterFactory {
+    if (this.sharded) {
+      return createShardedAdapter(this.pub, this.sub, { channelPrefix: this.key });
+    }
+    return createAdapter(this.pub, this.sub, { key: this.key });
+  }
+
+  /** The classic connection, for `@socket.io/redis-emitter` (single Redis or Sentinel only). */
+  protected get classicPublisher(): RedisClient | null {
+    return this.sharded ? null : (this.pub as RedisClient);
+  }
+
+  protected get isSharded(): boolean {
+    return this.sharded;
+  }
+
+  async connect(): Promise<void> {
+    if (!this.sharded) {
+      const clients = [this.pub, this.sub].filter((c): c is RedisClient => c !== null);
+      await Promise.all(clients.map((c) => this.redis.connect(c)));
+      return;
+    }
+    await Promise.all([
+      (this.pub as PubSubCluster).connect(),
+      (this.sub as PubSubCluster).connect(),
+    ]);
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    // ioredis connections are closed by RedisService; node-redis cluster clients here.
+    if (!this.sharded) return;
+    await Promise.allSettled(
+      [this.pub, this.sub].map((c) => {
+        const cluster = c as PubSubCluster;
+        return cluster.close().catch(() => cluster.destroy());
+      }),
+    );
   }
 }
+
+/** The adapter's connections in an API process (installed by RedisIoAdapter). */
+export class SocketIoRedis extends SocketIoRedisBase {
+  constructor(redis: RedisService, config: AppConfig) {
+    super(redis, config, 'socket.io', true);
+  }
+}
+
+export const socketIoRedisProvider: Provider = {
+  provide: SocketIoRedis,
+  inject: [RedisService, APP_CONFIG],
+  useFactory: async (redis: RedisService, config: AppConfig) => {
+    const socketIoRedis = new SocketIoRedis(redis, config);
+    await socketIoRedis.connect();
+    return socketIoRedis;
+  },
+};
+
+/**
+ * Broadcasts to API processes' sockets from a process without a Socket.IO server (the worker).
+ *
+ * - Single Redis or Sentinel: `@socket.io/redis-emitter` publishes in the classic adapter's wire
+ *   format on its channel: one PUBLISH, no subscription.
+ * - Cluster: the emitter has no sharded mode, so the worker runs a Socket.IO server that never
+ *   listens, with the same sharded adapter: `to(room).emit()` is SPUBLISHed on the room's channel
+ *   in the adapter's own format, exactly as another API process would.
+ */
+export class SocketIoBroadcaster extends SocketIoRedisBase {
+  private emitter: Emitter | Server | null = null;
+
+  constructor(redis: RedisService, config: AppConfig) {
+    super(redis, config, 'socket.io-emitter', false);
+  }
+
+  override async connect(): Promise<void> {
+    await super.connect();
+    const classic = this.classicPublisher;
+    this.emitter = classic
+      ? new Emitter(classic, { key: this.key })
+      : new Server({ adapter: this.adapter(), serveClient: false });
+  }
+
+  to(room: string): { emit(event: string, data: unknown): unknown } {
+    if (!this.emitter) throw new Error('Socket.IO broadcaster used before connect()');
+    return this.emitter.to(room);
+  }
+
+  override async onApplicationShutdown(): Promise<void> {
+    if (this.emitter instanceof Server) await this.emitter.close().catch(() => undefined);
+    await super.onApplicationShutdown();
+  }
+}
+
+export const socketIoBroadcasterProvider: Provider = {
+  provide: SocketIoBroadcaster,
+  inject: [RedisService, APP_CONFIG],
+  useFactory: async (redis: RedisService, config: AppConfig) => {
+    const broadcaster = new SocketIoBroadcaster(redis, config);
+    await broadcaster.connect();
+    return broadcaster;
+  },
+};

@@ -3,7 +3,11 @@
  * Several deployments or test runs can then share one Redis without seeing each other.
  */
 export class RedisKeys {
-  constructor(readonly prefix: string) {}
+  /** `clustered`: the deployment is a Redis Cluster (REDIS_CLUSTER_NODES). */
+  constructor(
+    readonly prefix: string,
+    private readonly clustered = false,
+  ) {}
 
   key(...parts: (string | number)[]): string {
     return this.prefix + parts.join(':');
@@ -15,5 +19,16 @@ export class RedisKeys {
    */
   hashTagged(name: string): string {
     return `{${this.prefix}}${name}`;
+  }
+
+  /**
+   * A key that multi-key commands touch together with others of its `group` (Redlock locks all
+   * resources of one lock in one script). On Cluster the whole group shares the `{prefix}` hash
+   * tag, so it lives in one slot; on a single Redis it is the plain `key()`, its name unchanged.
+   */
+  grouped(group: string, ...parts: (string | number)[]): string {
+    return this.clustered
+      ? this.hashTagged([group, ...parts].join(':'))
+      : this.key(group, ...parts);
   }
 }

@@ -34,7 +34,7 @@ export class RedisService implements OnModuleInit, OnApplicationShutdown {
   readonly client: RedisClient;
 
   constructor(@Inject(APP_CONFIG) private readonly config: AppConfig) {
-    this.keys = new RedisKeys(config.redisKeyPrefix);
+    this.keys = new RedisKeys(config.redisKeyPrefix, config.redis.clusterNodes !== null);
     this.client = this.createConnection('shared', {
       enableOfflineQueue: false,
       commandTimeout: REDIS_COMMAND_TIMEOUT_MS,

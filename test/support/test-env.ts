@@ -34,3 +34,8 @@ export function databaseUrl(name: string): string {
   url.pathname = `/${name}`;
   return url.toString();
 }
+/**
+ * `host:port,...` of a Redis Cluster (`npm run test:cluster` sets it): every TestStack app then
+ * runs on the Cluster (REDIS_CLUSTER_NODES) and the stack's assertion client is a Cluster client.
+ */
+export const TEST_REDIS_CLUSTER_NODES = process.env.TEST_REDIS_CLUSTER_NODES || null;

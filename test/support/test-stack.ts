@@ -1,7 +1,7 @@
 import { INestApplicationContext } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
-import Redis from 'ioredis';
+import Redis, { Cluster } from 'ioredis';
 import { randomBytes } from 'node:crypto';
 import { Client } from 'pg';
 import request from 'supertest';
@@ -10,7 +10,7 @@ import { configureApp } from '../../src/configure-app';
 import { AppConfig, loadConfig } from '../../src/config';
 import { WorkerModule } from '../../src/worker.module';
 import { createTestDatabase, dropTestDatabase } from './test-database';
-import { TEST_REDIS_URL } from './test-env';
+import { TEST_REDIS_CLUSTER_NODES, TEST_REDIS_URL } from './test-env';
 
 export type Env = Record<string, string>;
 
@@ -32,7 +32,7 @@ export interface ApiInstance {
 export class TestStack {
   readonly prefix = `test:${randomBytes(5).toString('hex')}:`;
   private readonly contexts: INestApplicationContext[] = [];
-  private redisClient: Redis | null = null;
+  private redisClient: Redis | Cluster | null = null;
 
   private constructor(
     readonly databaseName: string,
@@ -55,6 +55,7 @@ export class TestStack {
       REDIS_KEY_PREFIX: this.prefix,
       DB_MIGRATE: 'false',
       THROTTLE_ENABLED: 'false',
+      ...(TEST_REDIS_CLUSTER_NODES ? { REDIS_CLUSTER_NODES: TEST_REDIS_CLUSTER_NODES } : {}),
       ...this.baseEnv,
       ...env,
     });
@@ -87,10 +88,39 @@ export class TestStack {
     return worker;
   }
 
-  /** A plain Redis client for assertions (keys, TTLs) on this stack's prefix. */
-  redis(): Redis {
-    this.redisClient ??= new Redis(TEST_REDIS_URL);
+  /**
+   * A Redis client for assertions (keys, TTLs) on this stack's prefix: plain, or a Cluster client
+   * when the suite runs on a Cluster (TEST_REDIS_CLUSTER_NODES).
+   */
+  redis(): Redis | Cluster {
+    this.redisClient ??= TEST_REDIS_CLUSTER_NODES
+      ? new Cluster(
+          TEST_REDIS_CLUSTER_NODES.split(',').map((node) => {
+            const [host, port] = node.split(':');
+            return { host, port: Number(port) };
+          }),
+        )
+      : new Redis(TEST_REDIS_URL);
     return this.redisClient;
+  }
+
+  /** Every key of this stack (SCAN on each master when on a Cluster). */
+  async keys(): Promise<string[]> {
+    const redis = this.redis();
+    const nodes = redis instanceof Cluster ? redis.nodes('master') : [redis];
+    const found: string[] = [];
+    for (const node of nodes) {
+      // BullMQ and other grouped keys use a hash-tagged prefix: {prefix}bull:...
+      for (const match of [`${this.prefix}*`, `{${this.prefix}}*`]) {
+        let cursor = '0';
+        do {
+          const [next, keys] = await node.scan(cursor, 'MATCH', match, 'COUNT', 1000);
+          found.push(...keys);
+          cursor = next;
+        } while (cursor !== '0');
+      }
+    }
+    return found;
   }
 
   /** Runs SQL on this stack's database (assertions and fixtures). */
@@ -116,18 +146,8 @@ export class TestStack {
   async close(): Promise<void> {
     await Promise.allSettled(this.contexts.splice(0).map((c) => c.close()));
     const redis = this.redis();
-    let cursor = '0';
-    do {
-      const [next, keys] = await redis.scan(cursor, 'MATCH', `${this.prefix}*`, 'COUNT', 1000);
-      if (keys.length) await redis.del(...keys);
-      cursor = next;
-    } while (cursor !== '0');
-    // BullMQ keys use a hash-tagged prefix: {prefix}bull:...
-    do {
-      const [next, keys] = await redis.scan(cursor, 'MATCH', `{${this.prefix}}*`, 'COUNT', 1000);
-      if (keys.length) await redis.del(...keys);
-      cursor = next;
-    } while (cursor !== '0');
+    // One DEL per key: on a Cluster the keys of a stack span every slot.
+    await Promise.all((await this.keys()).map((key) => redis.del(key)));
     await redis.quit();
     await dropTestDatabase(this.databaseName);
   }
