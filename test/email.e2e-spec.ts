@@ -11,7 +11,7 @@ import {
   registerCustomer,
   uniqueEmail,
 } from './support/fixtures';
-import { RedisProxy } from './support/redis-proxy';
+import { TcpProxy } from './support/tcp-proxy';
 import { SmtpSink } from './support/smtp-sink';
 import { ApiInstance, TestStack } from './support/test-stack';
 import { TEST_REDIS_URL } from './support/test-env';
@@ -185,11 +185,11 @@ describe('transactional email (outbox → BullMQ → SMTP)', () => {
   describe('outages', () => {
     it('keeps emails in the outbox while the worker cannot reach Redis, then delivers them', async () => {
       const sink = await SmtpSink.start();
-      const proxy = await RedisProxy.start(TEST_REDIS_URL);
+      const proxy = await TcpProxy.forUrl(TEST_REDIS_URL, 6379);
       const stack = await TestStack.create({ SMTP_URL: sink.url });
       try {
         const api = await stack.startApi();
-        await stack.startWorker({ REDIS_URL: proxy.url });
+        await stack.startWorker({ REDIS_URL: proxy.url(TEST_REDIS_URL) });
         proxy.cut();
         await sleep(300);
         const to = uniqueEmail('outage');

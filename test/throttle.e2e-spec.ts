@@ -1,8 +1,8 @@
-import { createServer, Server, Socket, connect } from 'node:net';
 import { RedisThrottlerStorage } from '../src/throttle/redis-throttler.storage';
 import { ChatRateLimiter } from '../src/throttle/chat-rate-limiter.service';
 import { bearer, PASSWORD, SignedIn, uniqueEmail } from './support/fixtures';
 import { ApiInstance, Env, TestStack } from './support/test-stack';
+import { TcpProxy } from './support/tcp-proxy';
 import { TEST_REDIS_URL } from './support/test-env';
 
 const ON: Env = { THROTTLE_ENABLED: 'true', TRUST_PROXY: '1' };
@@ -439,45 +439,24 @@ describe('rate limits', () => {
     });
 
     describe('behind a Redis that stops answering', () => {
-      let proxy: Server;
-      let blackhole = false;
-      const sockets = new Set<Socket>();
+      let proxy: TcpProxy;
 
       beforeAll(async () => {
-        const target = new URL(TEST_REDIS_URL);
-        proxy = createServer((client) => {
-          const upstream = connect(Number(target.port || 6379), target.hostname);
-          sockets.add(client).add(upstream);
-          client.on('data', (data) => {
-            if (!blackhole) upstream.write(data);
-          });
-          upstream.on('data', (data) => client.write(data));
-          const end = () => {
-            client.destroy();
-            upstream.destroy();
-          };
-          client.on('error', end).on('close', end);
-          upstream.on('error', end).on('close', end);
-        });
-        await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve));
+        proxy = await TcpProxy.forUrl(TEST_REDIS_URL, 6379);
       });
-      afterAll(async () => {
-        for (const socket of sockets) socket.destroy();
-        await new Promise((resolve) => proxy.close(resolve));
-      });
+      afterAll(() => proxy.close());
 
       it('answers a login with 503 within a bounded time, never hangs', async () => {
-        const port = (proxy.address() as { port: number }).port;
-        const hung = await stack.startApi({ ...ON, REDIS_URL: `redis://127.0.0.1:${port}` });
+        const hung = await stack.startApi({ ...ON, REDIS_URL: proxy.url(TEST_REDIS_URL) });
         try {
-          blackhole = true;
+          proxy.blackhole(true);
           const started = Date.now();
           const res = await login(hung, nextIp(), uniqueEmail());
           const elapsed = Date.now() - started;
           expect(res.status).toBe(503);
           expect(elapsed).toBeLessThan(1500);
         } finally {
-          blackhole = false;
+          proxy.blackhole(false);
           await stack.stop(hung.app);
         }
       });

@@ -14,10 +14,8 @@ describe('resilience: PostgreSQL outage', () => {
 
   beforeAll(async () => {
     stack = await TestStack.create();
-    proxy = await TcpProxy.start('127.0.0.1', 5432);
-    const url = new URL(stack.databaseUrl);
-    url.port = String(proxy.port);
-    api = await stack.startApi({ DATABASE_URL: url.toString() });
+    proxy = await TcpProxy.forUrl(stack.databaseUrl, 5432);
+    api = await stack.startApi({ DATABASE_URL: proxy.url(stack.databaseUrl) });
   });
   afterAll(async () => {
     await stack.close();
@@ -26,15 +24,29 @@ describe('resilience: PostgreSQL outage', () => {
 
   it('answers 503 while the database is unreachable and recovers by itself', async () => {
     const customer = await registerCustomer(api);
-    await api.http().get('/users/me').set(...bearer(customer)).expect(200);
+    await api
+      .http()
+      .get('/users/me')
+      .set(...bearer(customer))
+      .expect(200);
 
     proxy.cut();
     const started = Date.now();
-    const during = await api.http().get('/users/me').set(...bearer(customer));
+    const during = await api
+      .http()
+      .get('/users/me')
+      .set(...bearer(customer));
     expect(during.status).toBe(503);
-    expect(during.body).toEqual({ statusCode: 503, error: 'Service Unavailable', message: expect.any(String) });
+    expect(during.body).toEqual({
+      statusCode: 503,
+      error: 'Service Unavailable',
+      message: expect.any(String),
+    });
     expect(Date.now() - started).toBeLessThan(6000);
-    const login = await api.http().post('/auth/login').send({ email: customer.user.email, password: customer.password });
+    const login = await api
+      .http()
+      .post('/auth/login')
+      .send({ email: customer.user.email, password: customer.password });
     expect(login.status).toBe(503);
     expect((await api.http().get('/health')).status).toBe(503);
 
@@ -42,7 +54,12 @@ describe('resilience: PostgreSQL outage', () => {
     const recoveredAt = Date.now();
     let status = 0;
     while (status !== 200 && Date.now() - recoveredAt < 10_000) {
-      status = (await api.http().get('/users/me').set(...bearer(customer))).status;
+      status = (
+        await api
+          .http()
+          .get('/users/me')
+          .set(...bearer(customer))
+      ).status;
     }
     expect(status).toBe(200);
     await api.http().get('/health').expect(200);
