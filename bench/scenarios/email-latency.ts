@@ -138,6 +138,9 @@ export const emailLatency: Scenario = {
             measured: `accept p50 ${slow.queued.p50} ms queued vs ${slow.sync.p50} ms synchronous with a 2 s SMTP (${gain}×), ${results[1].queued.p50} vs ${results[1].sync.p50} ms with 500 ms, ${fast.queued.p50} vs ${fast.sync.p50} ms with an instant local SMTP (${ratio(fast.sync.p50, fast.queued.p50)}×): the gain is the provider's latency, nothing when SMTP is instant`,
           },
         ],
+        capacity: [
+          `Email: with synchronous sending every request that emails holds a worker slot and a database connection for the SMTP answer (${slow.sync.p50} ms at 2 s); with the outbox it costs ${fast.queued.p50} ms whatever SMTP does, so API sizing does not depend on the email provider.`,
+        ],
         data: { results },
       };
     } finally {

@@ -71,6 +71,7 @@ export const locks: Scenario = {
       manyKeys: [],
     };
     try {
+      await lockRate(service, 8, (c) => `bench:warm:${c}`, 0.5);
       for (let i = 0; i < 3; i++) {
         rates.oneKeyOneCaller.push(await lockRate(service, 1, () => 'bench:one', 2));
         rates.oneKeyEightCallers.push(await lockRate(service, 8, () => 'bench:one', 2));

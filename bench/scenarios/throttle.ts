@@ -127,6 +127,9 @@ export const throttle: Scenario = {
           measured: `it costs: ${ratio(a.rps, b.rps)}× the throughput of the same route without it (${a.rps} vs ${b.rps} req/s), p50 ${signed(extraMs)} ms, ${perOn.roundTrips} Redis round trip(s) per request (one script per throttler that applies)`,
         },
       ],
+      capacity: [
+        `Rate limits: every request through the limiter is ${perOn.roundTrips} Redis round trip(s); at 5,000 req/s over all API processes that is ${Math.round(perOn.roundTrips * 5000)} Redis commands/s, well within one Redis.`,
+      ],
       data: { on: a, off: b, redisPerRequest: { on: perOn, off: perOff } },
     };
   },
