@@ -24,6 +24,8 @@ export interface Chart {
   bars: Bar[];
   /** Draw with a log scale (values spanning orders of magnitude). */
   log?: boolean;
+  /** Replaces the default subtitle note ("median of the runs"). */
+  note?: string;
 }
 
 export interface ScenarioResult {

@@ -39,7 +39,7 @@ export function barChart(chart: Chart): string {
     `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="Helvetica, Arial, sans-serif" font-size="12">`,
     `<rect width="100%" height="100%" fill="#ffffff"/>`,
     `<text x="10" y="20" font-size="15" font-weight="bold">${escape(chart.title)}</text>`,
-    `<text x="10" y="36" fill="#555">${escape(chart.unit)}${chart.log ? ' (log scale)' : ''}; median of the runs</text>`,
+    `<text x="10" y="36" fill="#555">${escape(chart.unit)}${chart.log ? ' (log scale)' : ''}; ${escape(chart.note ?? 'median of the runs')}</text>`,
   ];
   chart.bars.forEach((bar, i) => {
     const y = top + i * (barHeight + gap);

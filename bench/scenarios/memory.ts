@@ -319,7 +319,11 @@ export const memory: Scenario = {
           f.keys,
           mb(f.bytes),
           f.keys ? round(f.bytes / f.keys, 0) : 0,
-          estimate ? `${round(estimate / Math.max(mb(f.bytes), 0.01), 0)}×` : '',
+          !estimate
+            ? ''
+            : f.bytes === 0
+              ? 'nothing stored'
+              : `${round(estimate / mb(f.bytes), 0)}×`,
         ];
       });
       rows.push([
@@ -370,6 +374,7 @@ export const memory: Scenario = {
             title: 'Redis memory by feature: analysis estimate vs measured',
             unit: 'MB',
             log: true,
+            note: 'MEMORY USAGE summed per feature',
             bars: names
               .filter((n) => ESTIMATES_MB[n] || families.has(n))
               .flatMap((name) => [
