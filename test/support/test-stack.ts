@@ -1,5 +1,6 @@
 import { INestApplicationContext } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
+import { Logger } from 'nestjs-pino';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import Redis, { Cluster } from 'ioredis';
 import { randomBytes } from 'node:crypto';
@@ -21,6 +22,29 @@ export interface ApiInstance {
   url: string;
   /** supertest bound to this instance. */
   http: () => ReturnType<typeof request>;
+}
+
+/**
+ * A Cluster client whose KEYS asks every master (a Cluster client sends a keyless command to one
+ * node), so assertions written for one Redis hold on the Cluster.
+ */
+function clusterClient(): Cluster {
+  const cluster = new Cluster(
+    TEST_REDIS_CLUSTER_NODES!.split(',').map((node) => {
+      const [host, port] = node.split(':');
+      return { host, port: Number(port) };
+    }),
+  );
+  const keys = async (pattern: string): Promise<string[]> => {
+    await clusterReady(cluster);
+    return (await Promise.all(cluster.nodes('master').map((node) => node.keys(pattern)))).flat();
+  };
+  return Object.assign(cluster, { keys });
+}
+
+/** `nodes()` is empty until the client has loaded the slot map. */
+async function clusterReady(cluster: Cluster): Promise<void> {
+  if (cluster.status !== 'ready') await new Promise((resolve) => cluster.once('ready', resolve));
 }
 
 /**
@@ -83,6 +107,8 @@ export class TestStack {
         bufferLogs: true,
       },
     );
+    // As src/worker.ts does: flush buffered logs into the JSON logger (LOG_LEVEL applies).
+    worker.useLogger(worker.get(Logger));
     await worker.init();
     this.contexts.push(worker);
     return worker;
@@ -93,20 +119,14 @@ export class TestStack {
    * when the suite runs on a Cluster (TEST_REDIS_CLUSTER_NODES).
    */
   redis(): Redis | Cluster {
-    this.redisClient ??= TEST_REDIS_CLUSTER_NODES
-      ? new Cluster(
-          TEST_REDIS_CLUSTER_NODES.split(',').map((node) => {
-            const [host, port] = node.split(':');
-            return { host, port: Number(port) };
-          }),
-        )
-      : new Redis(TEST_REDIS_URL);
+    this.redisClient ??= TEST_REDIS_CLUSTER_NODES ? clusterClient() : new Redis(TEST_REDIS_URL);
     return this.redisClient;
   }
 
   /** Every key of this stack (SCAN on each master when on a Cluster). */
   async keys(): Promise<string[]> {
     const redis = this.redis();
+    if (redis instanceof Cluster) await clusterReady(redis);
     const nodes = redis instanceof Cluster ? redis.nodes('master') : [redis];
     const found: string[] = [];
     for (const node of nodes) {

@@ -1,0 +1,27 @@
+/**
+ * `npm run test:cluster` (scripts/test-cluster.sh): the e2e project run against a local 3-master
+ * Redis Cluster (TEST_REDIS_CLUSTER_NODES). It runs the Cluster-only suite (test/cluster/*.cluster-spec.ts,
+ * which `npm test` never matches) and the multi-instance behaviour suites unchanged.
+ */
+const { jest: base } = require('./package.json');
+const e2e = base.projects.find((project) => project.displayName === 'e2e');
+
+module.exports = {
+  ...base,
+  projects: undefined,
+  ...e2e,
+  rootDir: __dirname,
+  displayName: 'cluster',
+  testMatch: [
+    '<rootDir>/test/cluster/**/*.cluster-spec.ts',
+    // chat across two API instances, worker notifications, revocation disconnects, chat limits
+    '<rootDir>/test/realtime.e2e-spec.ts',
+    // shared rate limits across instances
+    '<rootDir>/test/throttle.e2e-spec.ts',
+    // lock exclusion across instances, bookings under locks
+    '<rootDir>/test/locks.e2e-spec.ts',
+    // the email queue: outbox → BullMQ → SMTP, campaigns
+    '<rootDir>/test/email.e2e-spec.ts',
+    '<rootDir>/test/campaigns.e2e-spec.ts',
+  ],
+};
