@@ -17,7 +17,14 @@ export const QUEUE_CONNECTION = Symbol('QUEUE_CONNECTION');
       provide: QUEUE_CONNECTION,
       inject: [RedisService],
       useFactory: (redis: RedisService): RedisClient =>
-        redis.createConnection('bullmq', { maxRetriesPerRequest: null, enableOfflineQueue: true }),
+        redis.createConnection('bullmq', {
+          maxRetriesPerRequest: null,
+          enableOfflineQueue: true,
+          // Connect now rather than lazily: with a lazy shared connection, a worker whose Redis
+          // dropped and came back kept "running" but never took another job (seen in
+          // test/email.e2e-spec.ts "outages"; BullMQ issues #2964, #648 describe the same class).
+          lazyConnect: false,
+        }),
     },
   ],
   exports: [QUEUE_CONNECTION],
