@@ -81,6 +81,9 @@ export class SmtpSink {
           .catch((error: Error) => callback(error));
       },
     });
+    // A client that dies mid-session (a killed worker) resets its connection: without a listener
+    // that ECONNRESET would be an uncaught 'error' that fails the test file.
+    server.on('error', () => undefined);
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     const port = (server.server.address() as AddressInfo).port;
     sink = new SmtpSink(server, port, options);
