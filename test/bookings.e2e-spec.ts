@@ -4,36 +4,13 @@ import { DomainEvent } from '../src/common/domain-events';
 import {
   ADMIN_ENV,
   bearer,
+  createShipment,
   loginAdmin,
   registerCompany,
   registerCustomer,
   SignedIn,
 } from './support/fixtures';
 import { ApiInstance, TestStack } from './support/test-stack';
-
-const DEPARTURE = '2031-03-01T08:00:00.000Z';
-
-async function createShipment(
-  api: ApiInstance,
-  company: SignedIn,
-  overrides: Record<string, unknown> = {},
-) {
-  const res = await api
-    .http()
-    .post('/shipments')
-    .set(...bearer(company))
-    .send({
-      origin: 'Lyon',
-      destination: 'Berlin',
-      departureAt: DEPARTURE,
-      capacityKg: 100,
-      pricePerKgCents: 250,
-      mode: 'ROAD',
-      ...overrides,
-    })
-    .expect(201);
-  return res.body as { id: string; companyId: string };
-}
 
 /** Registration hashes passwords (argon2): a few at a time keeps the machine responsive. */
 async function registerCustomers(api: ApiInstance, count: number): Promise<SignedIn[]> {

@@ -2,6 +2,7 @@ import { AdminDashboardService } from '../src/admin/admin-dashboard.service';
 import {
   ADMIN_ENV,
   bearer,
+  createShipment,
   loginAdmin,
   registerCompany,
   registerCustomer,
@@ -257,22 +258,8 @@ describe('Response cache', () => {
     const origin = `Cachetown ${Date.now()}`;
     const search = `/shipments/search?origin=${encodeURIComponent(origin)}`;
 
-    async function createShipment(api: ApiInstance): Promise<string> {
-      const res = await api
-        .http()
-        .post('/shipments')
-        .set(...bearer(owner))
-        .send({
-          origin,
-          destination: 'Porto',
-          departureAt: new Date(Date.now() + 86_400_000).toISOString(),
-          capacityKg: 100,
-          pricePerKgCents: 150,
-          mode: 'ROAD',
-        })
-        .expect(201);
-      return res.body.id;
-    }
+    const publishShipment = async (api: ApiInstance): Promise<string> =>
+      (await createShipment(api, owner, { origin, destination: 'Porto', pricePerKgCents: 150 })).id;
 
     beforeAll(async () => {
       owner = await registerCompany(a);
@@ -320,7 +307,7 @@ describe('Response cache', () => {
 
       // A shipment: search, dashboard, the company's profile and its users' profiles.
       let before = await warm();
-      const shipmentId = await createShipment(b);
+      const shipmentId = await publishShipment(b);
       let after = await read();
       expectAllMiss(after, ['search', 'company', 'dashboard', 'ownerMe']);
       expect(after.search.body.total).toBe(before.search.body.total + 1);

@@ -1,7 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { LockService } from '../src/locks';
-import { bearer, registerCompany, registerCustomer, SignedIn } from './support/fixtures';
+import {
+  bearer,
+  createShipment,
+  registerCompany,
+  registerCustomer,
+  SignedIn,
+} from './support/fixtures';
 import { ApiInstance, TestStack } from './support/test-stack';
 
 /** A port nothing listens on: the lock's Redis is down (the main Redis is fine). */
@@ -21,22 +27,8 @@ describe('locks', () => {
   });
   afterAll(() => stack.close());
 
-  async function shipment(capacityKg: number, on = api): Promise<string> {
-    const res = await on
-      .http()
-      .post('/shipments')
-      .set(...bearer(company))
-      .send({
-        origin: 'Lyon',
-        destination: 'Berlin',
-        departureAt: '2031-03-01T08:00:00Z',
-        capacityKg,
-        pricePerKgCents: 100,
-        mode: 'ROAD',
-      })
-      .expect(201);
-    return res.body.id;
-  }
+  const shipment = async (capacityKg: number, on = api) =>
+    (await createShipment(on, company, { capacityKg, pricePerKgCents: 100 })).id;
   const book = (on: ApiInstance, shipmentId: string, weightKg: number) =>
     on
       .http()

@@ -3,7 +3,13 @@ import { randomUUID } from 'node:crypto';
 import { DomainEvent, PaymentSucceededEvent } from '../src/common/domain-events';
 import { PAYMENT_PROVIDER } from '../src/payments/payment-provider';
 import { SimulatedPaymentProvider } from '../src/payments/simulated-payment.provider';
-import { bearer, registerCompany, registerCustomer, SignedIn } from './support/fixtures';
+import {
+  bearer,
+  createShipment,
+  registerCompany,
+  registerCustomer,
+  SignedIn,
+} from './support/fixtures';
 import { ApiInstance, TestStack } from './support/test-stack';
 
 describe('payments', () => {
@@ -28,20 +34,8 @@ describe('payments', () => {
       registerCustomer(api),
       registerCustomer(api),
     ]);
-    const shipment = await api
-      .http()
-      .post('/shipments')
-      .set(...bearer(company))
-      .send({
-        origin: 'Lyon',
-        destination: 'Berlin',
-        departureAt: '2031-03-01T08:00:00Z',
-        capacityKg: 10_000,
-        pricePerKgCents: 199,
-        mode: 'ROAD',
-      })
-      .expect(201);
-    shipmentId = shipment.body.id;
+    shipmentId = (await createShipment(api, company, { capacityKg: 10_000, pricePerKgCents: 199 }))
+      .id;
   });
   beforeEach(() => {
     providerOf(api).reset();

@@ -74,3 +74,26 @@ export const ADMIN_ENV = {
 export function bearer(session: { accessToken: string }): [string, string] {
   return ['Authorization', `Bearer ${session.accessToken}`];
 }
+
+/** A shipment published by `company` through the API (Lyon → Berlin, 100 kg, 2.50/kg unless overridden). */
+export async function createShipment(
+  api: ApiInstance,
+  company: SignedIn,
+  overrides: Record<string, unknown> = {},
+): Promise<{ id: string; companyId: string; capacityKg: number; bookedKg: number }> {
+  const res = await api
+    .http()
+    .post('/shipments')
+    .set(...bearer(company))
+    .send({
+      origin: 'Lyon',
+      destination: 'Berlin',
+      departureAt: '2031-03-01T08:00:00.000Z',
+      capacityKg: 100,
+      pricePerKgCents: 250,
+      mode: 'ROAD',
+      ...overrides,
+    })
+    .expect(201);
+  return res.body;
+}
