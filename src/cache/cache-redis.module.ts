@@ -7,6 +7,7 @@ import {
   OnModuleInit,
 } from '@nestjs/common';
 import { APP_CONFIG, AppConfig } from '../config';
+import { QUIT_TIMEOUT_MS, within } from '../redis';
 import { CacheRedisClient, openCacheRedis } from '../redis/cache-store.factory';
 import { CACHE_REDIS } from './cache.constants';
 
@@ -50,7 +51,7 @@ class CacheRedisLifecycle implements OnModuleInit, OnApplicationShutdown {
     if (!this.client.isOpen) return;
     if (!this.client.isReady) return this.client.destroy();
     try {
-      await this.client.close();
+      await within(this.client.close(), QUIT_TIMEOUT_MS);
     } catch {
       this.client.destroy();
     }

@@ -3,7 +3,7 @@ import { createAdapter, createShardedAdapter } from '@socket.io/redis-adapter';
 import { Emitter } from '@socket.io/redis-emitter';
 import { Server } from 'socket.io';
 import { APP_CONFIG, AppConfig } from '../config';
-import { RedisClient, RedisService } from '../redis';
+import { QUIT_TIMEOUT_MS, RedisClient, RedisService, within } from '../redis';
 import { openPubSubCluster } from '../redis/cache-store.factory';
 
 type PubSubCluster = ReturnType<typeof openPubSubCluster>;
@@ -139,7 +139,7 @@ abstract class SocketIoRedisBase implements OnApplicationShutdown {
     await Promise.allSettled(
       [this.pub, this.sub].map((c) => {
         const cluster = c as PubSubCluster;
-        return cluster.close().catch(() => cluster.destroy());
+        return within(cluster.close(), QUIT_TIMEOUT_MS).catch(() => cluster.destroy());
       }),
     );
   }

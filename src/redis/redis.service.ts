@@ -7,6 +7,20 @@ import { RedisKeys } from './redis-keys';
 /** Bound on every command of the shared client: a slow or dead Redis never hangs a request. */
 export const REDIS_COMMAND_TIMEOUT_MS = 1000;
 const CONNECT_TIMEOUT_MS = 5000;
+/**
+ * QUIT waits for the server's answer; to a dead node (a killed Cluster master still in the slot
+ * map) it never comes, so shutdown disconnects instead after this long.
+ */
+export const QUIT_TIMEOUT_MS = 2000;
+
+/** `closing` settled, or rejected once `ms` have passed. */
+export function within<T>(closing: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`not done within ${ms} ms`)), ms);
+  });
+  return Promise.race([closing, timeout]).finally(() => clearTimeout(timer));
+}
 
 export class RedisUnavailableError extends Error {
   constructor(target: string) {
@@ -93,7 +107,7 @@ export class RedisService implements OnModuleInit, OnApplicationShutdown {
     await Promise.all(
       [...this.connections].map(async (connection) => {
         try {
-          await connection.quit();
+          await within(connection.quit(), QUIT_TIMEOUT_MS);
         } catch {
           connection.disconnect();
         }
