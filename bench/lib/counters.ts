@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import Redis from 'ioredis';
-import type { BenchStack } from './stack';
+import type { BenchStack, Proc } from './stack';
 import { round } from './stats';
 
 /** Redis commands by name (and in total) per request over a measured block. */
@@ -28,20 +28,18 @@ export async function redisCommandsPer(
 }
 
 /**
- * PostgreSQL transactions (= queries: Drizzle runs each outside a transaction as its own) per
- * request over a measured block. Waits for the servers to flush their counters (~1 s).
+ * SQL statements per request an API process sent to PostgreSQL over a measured block (counted
+ * inside the process by bench/preload/count-pg-queries.js; `block` returns its request count).
  */
 export async function pgQueriesPer(
   stack: BenchStack,
-  requests: () => number,
-  block: () => Promise<void>,
+  proc: Proc,
+  block: () => Promise<number>,
 ): Promise<number> {
-  await sleep(1200);
-  const before = await stack.xactCommit();
-  await block();
-  await sleep(1200);
-  const after = await stack.xactCommit();
-  return round((after - before) / Math.max(1, requests()), 2);
+  const before = await stack.pgQueries(proc);
+  const requests = Math.max(1, await block());
+  const after = await stack.pgQueries(proc);
+  return round((after - before) / requests, 2);
 }
 
 export interface RedisTraffic {
@@ -104,25 +102,4 @@ export async function redisTrafficPer(
     scriptCommands: per(scriptCommands),
     byCommand: Object.fromEntries(Object.entries(byCommand).map(([c, n]) => [c, per(n)])),
   };
-}
-
-/**
- * PostgreSQL queries per request of several blocks run one after the other (one counter read
- * between each, instead of two per block).
- */
-export async function pgQueriesPerEach(
-  stack: BenchStack,
-  blocks: (() => Promise<number>)[],
-): Promise<number[]> {
-  await sleep(1100);
-  let before = await stack.xactCommit();
-  const result: number[] = [];
-  for (const block of blocks) {
-    const requests = Math.max(1, await block());
-    await sleep(1100);
-    const after = await stack.xactCommit();
-    result.push(round((after - before) / requests, 2));
-    before = after;
-  }
-  return result;
 }

@@ -23,6 +23,8 @@ const JWT_ENV = {
 
 export type Env = Record<string, string>;
 
+const PG_COUNTER = join('bench', 'preload', 'count-pg-queries.js');
+
 export interface Proc {
   name: string;
   child: ChildProcess;
@@ -171,26 +173,6 @@ export class BenchStack {
     return (await this.sqlPool().query(text, params)).rows as T[];
   }
 
-  /**
-   * Committed transactions of the bench database so far. Drizzle runs each query outside an
-   * explicit transaction as its own transaction, so the delta over a load run divided by the
-   * requests is the queries (round trips to PostgreSQL) per request. PostgreSQL flushes these
-   * counters about once a second: wait before reading after a load.
-   */
-  async xactCommit(): Promise<number> {
-    const client = new Client({ connectionString: PG_ADMIN_URL });
-    await client.connect();
-    try {
-      const { rows } = await client.query(
-        'SELECT xact_commit::bigint AS n FROM pg_stat_database WHERE datname = $1',
-        [this.dbName],
-      );
-      return Number(rows[0]?.n ?? NaN);
-    } finally {
-      await client.end();
-    }
-  }
-
   /** `INFO commandstats` as command → calls (server-wide: exact only on a private Redis). */
   async commandCalls(): Promise<Record<string, number>> {
     const stats = await this.commandStats();
@@ -226,7 +208,8 @@ export class BenchStack {
     const child = spawn(process.execPath, args, {
       cwd: ROOT,
       env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
+      // The IPC channel answers the PostgreSQL query counter (bench/preload).
+      stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
     });
     const proc: Proc = { name, child, pid: child.pid ?? -1, tail: [] };
     const keep = (chunk: Buffer) => {
@@ -262,7 +245,7 @@ export class BenchStack {
   /** `node dist/main` with the bench's environment plus `env`; resolves once /health is 200. */
   async startApi(name: string, env: Env = {}): Promise<ApiProc> {
     const port = await freePort();
-    const proc = this.spawnProc(name, ['dist/main.js'], {
+    const proc = this.spawnProc(name, ['-r', PG_COUNTER, 'dist/main.js'], {
       ...this.baseEnv(),
       ...env,
       PORT: String(port),
@@ -270,6 +253,22 @@ export class BenchStack {
     const url = `http://127.0.0.1:${port}`;
     await this.waitHttp(proc, url, '/health');
     return { ...proc, port, url };
+  }
+
+  /** Statements an API process has sent to PostgreSQL so far (bench/preload/count-pg-queries.js). */
+  pgQueries(proc: Proc): Promise<number> {
+    const id = Math.random();
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`${proc.name}: no query count`)), 5000);
+      const onMessage = (message: { type?: string; id?: number; queries?: number }) => {
+        if (message?.type !== 'bench:pg-queries' || message.id !== id) return;
+        clearTimeout(timer);
+        proc.child.off('message', onMessage);
+        resolve(message.queries ?? NaN);
+      };
+      proc.child.on('message', onMessage);
+      proc.child.send({ type: 'bench:pg-queries', id });
+    });
   }
 
   /** `node dist/worker`; resolves once it has run for a moment without exiting. */

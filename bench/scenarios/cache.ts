@@ -1,8 +1,8 @@
-import { pgQueriesPerEach } from '../lib/counters';
+import { pgQueriesPer } from '../lib/counters';
 import { api, interleaved, loadOnce, LoadSummary } from '../lib/http';
 import { progress } from '../lib/log';
 import { BenchContext, Chart, Scenario, ScenarioResult, SkipScenario } from '../lib/scenario';
-import { freePort } from '../lib/stack';
+import { ApiProc, freePort } from '../lib/stack';
 import { median, ratio } from '../lib/stats';
 import { pct } from './throttle';
 
@@ -23,9 +23,9 @@ export const cache: Scenario = {
     'never ready and every cached route runs its handler straight away (the fail-open path: no ' +
     'timeout is waited, the only extra work is a metric increment). Each route is loaded on A ' +
     '(after one warming request: every measured request is a HIT) and on U (every request a ' +
-    'MISS), alternating, 10 connections, 3 runs. PostgreSQL queries per request = delta of ' +
-    '`xact_commit` of the bench database over 200 requests divided by 200 (no worker runs ' +
-    'meanwhile). Limits are off on both.',
+    'MISS), alternating, 10 connections, 3 runs. PostgreSQL queries per request = SQL statements the API ' +
+    'process sent over 200 requests (counted inside it by bench/preload/count-pg-queries.js), ' +
+    'divided by 200. Limits are off on both.',
   async run(ctx: BenchContext): Promise<ScenarioResult> {
     const deadPort = await freePort();
     const [cached, uncached] = await Promise.all([
@@ -88,12 +88,14 @@ export const cache: Scenario = {
         ],
         ctx.seconds(1.5),
       );
-      const block = (url: string) => async () =>
-        (await loadOnce({ url, path: r.path, headers, seconds: 30, amount: 200 })).requests;
-      const [qCached, qUncached] = await pgQueriesPerEach(ctx.stack, [
-        block(cached.url),
-        block(uncached.url),
-      ]);
+      const count = (proc: ApiProc) =>
+        pgQueriesPer(ctx.stack, proc, async () => {
+          return (
+            await loadOnce({ url: proc.url, path: r.path, headers, seconds: 30, amount: 200 })
+          ).requests;
+        });
+      const qCached = await count(cached);
+      const qUncached = await count(uncached);
       const c: LoadSummary = result.cached;
       const u: LoadSummary = result.uncached;
       rows.push([
