@@ -31,7 +31,7 @@ describe('openRedis (no connection is made: lazy)', () => {
     const client = openRedis(cluster, { enableOfflineQueue: false, commandTimeout: 1000 });
     expect(client).toBeInstanceOf(Cluster);
     const c = client as Cluster;
-    expect(c.startupNodes).toEqual(cluster.clusterNodes);
+    expect((c as unknown as { startupNodes: unknown }).startupNodes).toEqual(cluster.clusterNodes);
     expect(c.options.enableOfflineQueue).toBe(false);
     expect(c.options.lazyConnect).toBe(true);
     expect(c.options.redisOptions).toMatchObject({ commandTimeout: 1000 });
