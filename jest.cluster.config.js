@@ -1,7 +1,8 @@
 /**
- * `npm run test:cluster` (scripts/test-cluster.sh): the e2e project run against a local 3-master
- * Redis Cluster (TEST_REDIS_CLUSTER_NODES). It runs the Cluster-only suite (test/cluster/*.cluster-spec.ts,
- * which `npm test` never matches) and the multi-instance behaviour suites unchanged.
+ * `npm run test:cluster` (scripts/test-cluster.sh): the e2e project run against a local Redis
+ * Cluster of 3 masters + 3 replicas (TEST_REDIS_CLUSTER_NODES). It runs the Cluster and Sentinel
+ * suites (test/cluster/*.cluster-spec.ts, which `npm test` never matches) and the multi-instance
+ * behaviour suites unchanged; then, in a second run, the master-kill suite alone.
  */
 const { jest: base } = require('./package.json');
 const e2e = base.projects.find((project) => project.displayName === 'e2e');
