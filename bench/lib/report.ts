@@ -77,6 +77,12 @@ export function writeReport(input: ReportInput): void {
       'short runs; latencies are per request (p50/p99), throughput is successful requests per ' +
       'second. Results: `bench/results/latest.json` (every run of every figure).',
     '',
+    'Benchmark-only hooks: `BENCH_SYNC_EMAIL=true` (src/config, src/email/email-outbox.service.ts) ' +
+      'makes an API process send emails over SMTP inside the request, the synchronous "before" of ' +
+      'the email scenario, and is never set outside the bench; bench/preload/count-pg-queries.js is ' +
+      "preloaded into the bench's API processes (`node -r`) to count the SQL statements they send. " +
+      '`npm test` does not run the bench (jest only matches src/**/*.spec.ts and test/**/*.e2e-spec.ts).',
+    '',
     `Total run time: ${input.totalSeconds} s.`,
     '',
     '## Headline figures',

@@ -23,7 +23,7 @@ const JWT_ENV = {
 
 export type Env = Record<string, string>;
 
-const PG_COUNTER = join('bench', 'preload', 'count-pg-queries.js');
+const PG_COUNTER = join(__dirname, '..', 'preload', 'count-pg-queries.js');
 
 export interface Proc {
   name: string;

@@ -73,9 +73,9 @@ export const locks: Scenario = {
     try {
       await lockRate(service, 8, (c) => `bench:warm:${c}`, 0.5);
       for (let i = 0; i < 3; i++) {
-        rates.oneKeyOneCaller.push(await lockRate(service, 1, () => 'bench:one', 2));
-        rates.oneKeyEightCallers.push(await lockRate(service, 8, () => 'bench:one', 2));
-        rates.manyKeys.push(await lockRate(service, 8, (c) => `bench:many:${c}`, 2));
+        rates.oneKeyOneCaller.push(await lockRate(service, 1, () => 'bench:one', 1.5));
+        rates.oneKeyEightCallers.push(await lockRate(service, 8, () => 'bench:one', 1.5));
+        rates.manyKeys.push(await lockRate(service, 8, (c) => `bench:many:${c}`, 1.5));
       }
     } finally {
       await redis.onApplicationShutdown();
@@ -141,7 +141,7 @@ export const locks: Scenario = {
             setupRequest: spreadRequest as never,
           },
         ],
-        ctx.seconds(2),
+        ctx.seconds(1.5),
       );
       const bad = Object.values(r).reduce((a, s) => a + s.non2xx + s.errors, 0);
       if (r['lock, one shipment'].requests === 0)
