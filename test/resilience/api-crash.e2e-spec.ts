@@ -204,5 +204,7 @@ describe('resilience: API process killed mid-request during concurrent bookings'
     expect(after.health).toBe(200);
     expect(after.booked).toBe(201);
     expect(survivor.process.running).toBe(true);
+    // And the survivor stops cleanly on SIGTERM (exit code 0, as the contract says).
+    expect(await survivor.process.kill('SIGTERM')).toEqual({ code: 0, signal: null });
   }, 90_000);
 });

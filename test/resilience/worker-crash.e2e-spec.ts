@@ -118,5 +118,7 @@ describe('resilience: worker killed with SIGKILL mid-burst', () => {
     expect(jobs.failed).toBe(0);
     expect(duplicates).toBeLessThanOrEqual(inFlight);
     expect(second.process.running).toBe(true);
+    // And the new worker stops cleanly on SIGTERM (exit code 0, as the contract says).
+    expect(await second.process.kill('SIGTERM')).toEqual({ code: 0, signal: null });
   }, 150_000);
 });

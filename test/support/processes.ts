@@ -48,13 +48,14 @@ let built: Promise<string> | null = null;
 
 /**
  * The processes run compiled JavaScript, so `npm test` needs no `npm run build` first: the first
- * process of a run compiles src/ once with `tsc --noCheck` (emit only, no type-checking: about
- * 9 s of CPU) into node_modules/.cache, keyed by a hash of the sources; later processes and other
- * jest workers reuse it (a lock directory makes concurrent workers build it once). Measured on the
- * loaded 2-core machine: a process starts in about 4 s from the build, 9 s with ts-node
- * (transpile-only compiles every file again in each process) and 30 s for two ts-node APIs started
- * together. The build leaves out drizzle's migrations folder (resolved from __dirname), so
- * processes run with DB_MIGRATE=false on the stack's already migrated database.
+ * process of a run compiles src/ once with `tsc --noCheck` (emit only, no type-checking) into
+ * node_modules/.cache, keyed by a hash of the sources; later processes and other jest workers
+ * reuse it (a lock directory makes concurrent workers build it once). Measured on the loaded
+ * 2-core machine (load average ~10): the build takes 17 s once (9 s of CPU); two API processes
+ * started together answer /health after 13-15 s from the build, 30 s with
+ * `node -r ts-node/register/transpile-only` (which compiles every file again in each process).
+ * The build leaves out drizzle's migrations folder (resolved from __dirname), so processes run
+ * with DB_MIGRATE=false on the stack's already migrated database.
  */
 function buildSources(): Promise<string> {
   built ??= (async () => {
@@ -159,10 +160,6 @@ export class NodeProcess {
     });
   }
 
-  get pid(): number {
-    return this.child.pid!;
-  }
-
   get running(): boolean {
     return this.exit === null;
   }
@@ -195,7 +192,7 @@ export class NodeProcess {
           `${this.name}: no ${what} within ${START_TIMEOUT_MS} ms:\n${this.output.join('\n')}`,
         );
       }
-      await new Promise((r) => setTimeout(r, 100));
+      await sleep(100);
     }
   }
 }
@@ -300,7 +297,7 @@ export async function waitForQueueToSettle(queue: Queue, timeoutMs = 10_000): Pr
     const counts = await queue.getJobCounts('active', 'waiting', 'delayed', 'prioritized');
     if (Object.values(counts).every((n) => n === 0)) return;
     if (Date.now() > deadline) throw new Error(`queue did not settle: ${JSON.stringify(counts)}`);
-    await new Promise((r) => setTimeout(r, 100));
+    await sleep(100);
   }
 }
 
