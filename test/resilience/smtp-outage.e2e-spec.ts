@@ -107,14 +107,15 @@ describe('resilience: SMTP down, then back', () => {
           (start) => received.filter((t) => t >= start && t < start + windowMs).length,
         ),
       );
-      // EMAIL_RATE_LIMIT meters job starts in windows of RATE.seconds: any 2 * limit + 1
-      // consecutive starts span three windows, so at least one full window.
+      // EMAIL_RATE_LIMIT meters job starts in windows of RATE.seconds that begin with their first
+      // start: any 2 * limit + 1 consecutive starts touch three windows, so they are more than one
+      // window apart, and the 40 sending starts touch at least 4 windows (more than 2 apart).
       const starts = (await queue.getJobs(['completed']))
         .map((job) => job.processedOn!)
         .sort((x, y) => x - y);
       const tightestStarts = Math.min(...starts.slice(2 * RATE.limit).map((t, i) => t - starts[i]));
-      // After SMTP returns, the emails not yet started need at least this long to start and send.
-      const floorMs = (Math.ceil((EMAILS - activeAtRestore) / RATE.limit) - 1) * windowMs;
+      const startsSpanMs = starts[starts.length - 1] - starts[0];
+      const startsFloorMs = (Math.ceil(EMAILS / RATE.limit) - 2) * windowMs;
       const recipients = sink.messages.flatMap((m) => m.to);
       const distinct = new Set(recipients).size;
       const after = await queue.getJobCounts('completed', 'failed');
@@ -132,14 +133,15 @@ describe('resilience: SMTP down, then back', () => {
           ],
           ['SMTP back to all delivered, ms', drainedMs],
           [
-            'first to last delivery, ms (rate limit floor)',
-            `${spanMs} (>= ${floorMs}: ${activeAtRestore} already started at recovery)`,
+            'first to last delivery, ms',
+            `${spanMs} (${activeAtRestore} jobs already started at recovery)`,
           ],
           [`most deliveries in any ${windowMs} ms`, `${busiestWindow} (limit ${RATE.limit})`],
           [
             `shortest time for ${2 * RATE.limit + 1} consecutive job starts, ms`,
-            `${tightestStarts} (>= ${windowMs})`,
+            `${tightestStarts} (> ${windowMs})`,
           ],
+          ['first to last sending job start, ms', `${startsSpanMs} (> ${startsFloorMs})`],
           [
             'delivered (distinct) / lost / duplicates',
             `${distinct} / ${EMAILS - distinct} / ${recipients.length - distinct}`,
@@ -155,13 +157,13 @@ describe('resilience: SMTP down, then back', () => {
       expect(after.failed).toBe(0);
       const [sent] = await stack.sql<{ n: string }>(`SELECT count(sent_at) AS n FROM email_outbox`);
       expect(Number(sent.n)).toBe(EMAILS);
-      // Within the rate limit: job starts never exceed `limit` per window, and the emails still
-      // waiting at recovery (40 at 10/s: at least 3 windows after the first) take that long. The
-      // busiest second of deliveries is printed, not asserted: deliveries right after SMTP returns
-      // wait for new pooled connections, so one window's emails can land next to the next one's.
+      // Within the rate limit, asserted on job starts (what the limiter meters). Delivery times are
+      // printed, not asserted: right after SMTP returns, sends wait for new pooled connections, so
+      // one window's emails can land next to the next one's (the busiest delivery second above).
       expect(starts).toHaveLength(EMAILS);
-      expect(tightestStarts).toBeGreaterThanOrEqual(windowMs - 50);
-      expect(spanMs).toBeGreaterThanOrEqual(floorMs - 50);
+      // (50 ms of slack: start times are the worker's clock, windows Redis's.)
+      expect(tightestStarts).toBeGreaterThan(windowMs - 50);
+      expect(startsSpanMs).toBeGreaterThan(startsFloorMs - 50);
       expect(worker.process.running).toBe(true);
     },
     90_000 + OUTAGE_MS,
