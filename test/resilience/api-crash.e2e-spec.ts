@@ -117,7 +117,8 @@ describe('resilience: API process killed mid-request during concurrent bookings'
     });
     // Its first answer shows the doomed process serving bookings; its other requests are queued
     // on the shipment lock or inside their transaction when it dies.
-    await killedAnswered;
+    // (Bounded: if it never answers, it dies anyway with its requests in flight.)
+    await Promise.race([killedAnswered, new Promise((r) => setTimeout(r, 15_000))]);
     const exit = await killed.process.kill('SIGKILL');
     const killedAt = Date.now();
 
