@@ -16,7 +16,9 @@ const RATE_LIMIT_TIMEOUT_MS = 5000;
  * once, visible as a failed job). Jobs may run twice after a stall, so each handler skips what it
  * already sent.
  */
-@Processor(QueueName.Email, { concurrency: 10 })
+// A crashed worker's jobs are re-run after two stalled checks: a 15 s lock (renewed every 7.5 s
+// while a job runs) checked every 10 s brings that from ~60 s (BullMQ's defaults) to ~25 s.
+@Processor(QueueName.Email, { concurrency: 10, lockDuration: 15_000, stalledInterval: 10_000 })
 export class EmailProcessor extends WorkerHost implements OnModuleInit, OnModuleDestroy {
   private readonly logger = new Logger(EmailProcessor.name);
   private readonly handlers: Record<string, EmailJobHandler<unknown>>;
