@@ -1,6 +1,5 @@
 import { Module } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
-import { JwtModule } from '@nestjs/jwt';
 import { CompaniesModule } from '../companies/companies.module';
 import { NotificationsModule } from '../notifications/notifications.module';
 import { UsersModule } from '../users/users.module';
@@ -14,7 +13,7 @@ import { SessionStore } from './session.store';
 import { TokenService } from './token.service';
 
 @Module({
-  imports: [JwtModule.register({}), UsersModule, CompaniesModule, NotificationsModule],
+  imports: [UsersModule, CompaniesModule, NotificationsModule],
   controllers: [AuthController],
   providers: [
     AuthService,

@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { JwtService } from '@nestjs/jwt';
-import { randomUUID } from 'node:crypto';
+import { createSecretKey, randomUUID } from 'node:crypto';
 import { APP_CONFIG, AppConfig } from '../config';
 
 export type TokenType = 'access' | 'refresh';
@@ -33,10 +33,21 @@ const ALGORITHM = 'HS256' as const;
  */
 @Injectable()
 export class TokenService {
-  constructor(
-    private readonly jwt: JwtService,
-    @Inject(APP_CONFIG) private readonly config: AppConfig,
-  ) {}
+  /**
+   * One signer/verifier per token type, each holding its secret as a KeyObject: given a string,
+   * jsonwebtoken first tries to parse it as a PEM public key on every verification and throws,
+   * which was the most expensive step of an authenticated request.
+   */
+  private readonly jwt: Record<TokenType, JwtService>;
+
+  constructor(@Inject(APP_CONFIG) private readonly config: AppConfig) {
+    const signer = (secret: string) =>
+      new JwtService({ secret: createSecretKey(Buffer.from(secret, 'utf8')) });
+    this.jwt = {
+      access: signer(config.jwt.accessSecret),
+      refresh: signer(config.jwt.refreshSecret),
+    };
+  }
 
   async issuePair(userId: string, sid: string): Promise<TokenPair> {
     const accessJti = randomUUID();
@@ -51,8 +62,7 @@ export class TokenService {
   /** The claims of a valid token of this type, or null (bad signature, expired, wrong type...). */
   async verify(token: string, type: TokenType): Promise<TokenClaims | null> {
     try {
-      const claims = await this.jwt.verifyAsync<TokenClaims>(token, {
-        secret: this.secret(type),
+      const claims = await this.jwt[type].verifyAsync<TokenClaims>(token, {
         algorithms: [ALGORITHM],
         issuer: this.config.jwt.issuer,
         audience: this.config.jwt.audience,
@@ -70,10 +80,9 @@ export class TokenService {
   }
 
   private sign(type: TokenType, sub: string, sid: string, jti: string): Promise<string> {
-    return this.jwt.signAsync(
+    return this.jwt[type].signAsync(
       { sub, sid, typ: type, iatMs: Date.now() },
       {
-        secret: this.secret(type),
         algorithm: ALGORITHM,
         expiresIn:
           type === 'access' ? this.config.jwt.accessTtlSeconds : this.config.jwt.refreshTtlSeconds,
@@ -82,9 +91,5 @@ export class TokenService {
         jwtid: jti,
       },
     );
-  }
-
-  private secret(type: TokenType): string {
-    return type === 'access' ? this.config.jwt.accessSecret : this.config.jwt.refreshSecret;
   }
 }
