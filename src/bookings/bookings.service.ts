@@ -298,19 +298,18 @@ export class BookingsService {
     shipment: { origin: string; destination: string },
     notifyCompany: boolean,
   ): Promise<NotificationRow[]> {
-    const [[customer], [company], members] = await Promise.all([
-      tx
-        .select({ id: users.id, email: users.email, name: users.name })
-        .from(users)
-        .where(eq(users.id, booking.customerId)),
-      tx
-        .select({ id: companies.id, name: companies.name })
-        .from(companies)
-        .where(eq(companies.id, booking.companyId)),
-      notifyCompany
-        ? tx.select({ id: users.id }).from(users).where(eq(users.companyId, booking.companyId))
-        : Promise.resolve([]),
-    ]);
+    // One after the other: a transaction is one connection, which runs one query at a time.
+    const [customer] = await tx
+      .select({ id: users.id, email: users.email, name: users.name })
+      .from(users)
+      .where(eq(users.id, booking.customerId));
+    const [company] = await tx
+      .select({ id: companies.id, name: companies.name })
+      .from(companies)
+      .where(eq(companies.id, booking.companyId));
+    const members = notifyCompany
+      ? await tx.select({ id: users.id }).from(users).where(eq(users.companyId, booking.companyId))
+      : [];
     const facts: BookingFacts = {
       booking,
       origin: shipment.origin,
