@@ -1,6 +1,5 @@
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { JwtService } from '@nestjs/jwt';
 import { SessionStore } from '../../src/auth/session.store';
 import { TokenService } from '../../src/auth/token.service';
 import { loadConfig } from '../../src/config';
@@ -58,7 +57,7 @@ async function sessionsInProcess(
   await redis.onModuleInit();
   const sessions = new SessionStore(redis, config);
   sessions.onModuleInit();
-  const tokens = new TokenService(new JwtService(), config);
+  const tokens = new TokenService(config);
   const emails = numbers.map((n) => ctx.seed.customerEmail(n));
   const rows = await ctx.stack.sql<{ id: string; email: string }>(
     'SELECT id, email FROM users WHERE email = ANY($1)',
