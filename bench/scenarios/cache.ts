@@ -191,6 +191,7 @@ export const cache: Scenario = {
       ],
       charts: [chart],
       notes: [
+        dashboardVerdict(data, ceiling),
         'Cached PostgreSQL queries per request are not zero on signed-in routes: the JwtGuard reads the user by primary key on every request (role and company always current), before the cache.',
       ],
       claims: [
@@ -218,7 +219,12 @@ function claimText(data: Record<string, unknown>): string {
     ([name, f]) =>
       `${name} ${ratio(f.cached.rps, f.uncached.rps)}× (${f.pgQueriesPerRequest.uncached} → ${f.pgQueriesPerRequest.cached} PG queries/request)`,
   );
-  return `cached/uncached throughput: ${parts.join('; ')}. The issue's target for the dashboard is ≥ 20×`;
+  const dashboard = (data as Record<string, RouteFigures>)['dashboard summary'];
+  const r = dashboard ? ratio(dashboard.cached.rps, dashboard.uncached.rps) : NaN;
+  return (
+    `cached/uncached throughput: ${parts.join('; ')}. Issue 6's target for the dashboard (≥ 20×) is ` +
+    `${r >= 20 ? 'met' : 'not met'} here: the uncached aggregates are cheap at this data size and a cached signed-in request still pays the guard (see the cache scenario's notes)`
+  );
 }
 
 function capacityLines(data: Record<string, unknown>): string[] {
@@ -231,4 +237,20 @@ function capacityLines(data: Record<string, unknown>): string[] {
     );
   }
   return lines;
+}
+
+/** Why the dashboard ratio is what it is: what the uncached route costs, what caps the cached. */
+function dashboardVerdict(data: Record<string, unknown>, ceiling: number | undefined): string {
+  const f = (data as Record<string, RouteFigures>)['dashboard summary'];
+  if (!f) return 'Dashboard: not measured.';
+  const r = ratio(f.cached.rps, f.uncached.rps);
+  return (
+    `Dashboard target (cached ≥ 20× uncached throughput): ${r >= 20 ? 'met' : 'not met'} (${r}×). ` +
+    `The uncached summary is ${f.pgQueriesPerRequest.uncached} aggregate queries, answered at ${f.uncached.p50} ms p50 under load ` +
+    `on 20,000 bookings, so there is little to save; a cached request still pays the signed-in path ` +
+    `(JWT, revocation script, user read: see the revocation scenario), which holds it at ${f.cached.rps} req/s, ` +
+    `${pct(f.cached.rps, ceiling)} of the bare ceiling. The ratio grows with the data (the aggregates scan ` +
+    'every booking) and the cache mostly spares PostgreSQL: ' +
+    `${f.pgQueriesPerRequest.uncached} → ${f.pgQueriesPerRequest.cached} queries per request.`
+  );
 }

@@ -57,7 +57,7 @@ export const emailThroughput: Scenario = {
     await ctx.stack.sql(
       "UPDATE email_outbox SET status = 'QUEUED', queued_at = now(), sent_at = now() WHERE sent_at IS NULL",
     );
-    await ctx.stack.deleteKeys(`{${ctx.stack.prefix}}bull*`);
+    await ctx.stack.deleteKeys(`${ctx.stack.prefix}{bull}*`);
     const env = { SMTP_URL: ctx.sink.url, EMAIL_RATE_LIMIT: '100000/1' };
     const workers: Proc[] = [await ctx.stack.startWorker('worker-1', env)];
     try {

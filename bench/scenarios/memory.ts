@@ -34,7 +34,7 @@ const ESTIMATES_MB: Record<string, number | null> = {
 
 /** Feature of a key (the bench prefix already removed, or the hash-tagged BullMQ prefix). */
 function familyOf(key: string, prefix: string): string {
-  if (key.startsWith(`{${prefix}}`)) return 'Email queue (BullMQ)';
+  if (key.startsWith(`${prefix}{bull}`)) return 'Email queue (BullMQ)';
   const rest = key.slice(prefix.length);
   if (rest.startsWith('auth:')) {
     return /:revoked:|:valid-after$/.test(rest) ? 'Revocations (token blacklist)' : 'Sessions';
@@ -132,7 +132,7 @@ export const memory: Scenario = {
     ctx.forgetApis();
     ctx.forgetTokens();
     await stack.deleteKeys(`${stack.prefix}*`);
-    await stack.deleteKeys(`{${stack.prefix}}*`);
+    await stack.deleteKeys(`${stack.prefix}{bull}*`);
     await stack.sql(
       "UPDATE email_outbox SET status = 'QUEUED', queued_at = now(), sent_at = now() WHERE sent_at IS NULL",
     );
@@ -276,7 +276,7 @@ export const memory: Scenario = {
       // Measure every key.
       progress('  memory: MEMORY USAGE of every key');
       const families = new Map<string, { keys: number; bytes: number }>();
-      for (const pattern of [`${stack.prefix}*`, `{${stack.prefix}}*`]) {
+      for (const pattern of [`${stack.prefix}*`]) {
         let cursor = '0';
         do {
           const [next, keys] = await redis.scan(cursor, 'MATCH', pattern, 'COUNT', 1000);
