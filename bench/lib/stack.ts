@@ -329,8 +329,7 @@ export class BenchStack {
     await this.stopAll().catch(() => undefined);
     try {
       if (this.redisClient || !this.privateRedis) {
-        const deleted =
-          (await this.deleteKeys(`${this.prefix}*`)) + (await this.deleteKeys(`{${this.prefix}}*`));
+        const deleted = await this.deleteKeys(`${this.prefix}*`);
         progress(`deleted ${deleted} Redis keys`);
       }
     } catch (error) {

@@ -47,7 +47,7 @@ export function sequenceOf(version: string): number {
  * A global bump sequence lets a fill detect a write that raced it: versions are read after the
  * handler ran, and an entry is stored only if none of its tags was bumped after the fill began.
  * Versions carry a random part, so a tag evicted by an LRU cache Redis and re-created never
- * matches an entry recorded before. All tag keys share one hash slot (`{prefix}`) so the
+ * matches an entry recorded before. All tag keys share one hash slot (`{cache-tag}`) so the
  * scripts also run on Redis Cluster.
  */
 @Injectable()
@@ -66,7 +66,7 @@ export class CacheTagsService implements OnApplicationShutdown {
     @Inject(APP_CONFIG) config: AppConfig,
     metrics: MetricsService,
   ) {
-    this.sequenceKey = redisService.keys.hashTagged('cache-tag-seq');
+    this.sequenceKey = redisService.keys.hashTagged('cache-tag', 'seq');
     // Longer than any entry lives: a tag that expires only turns its entries into misses.
     this.tagTtlMs = (Math.max(...Object.values(config.cacheTtlSeconds)) + 3600) * 1000;
     this.invalidations = metrics.counter(
@@ -85,7 +85,7 @@ export class CacheTagsService implements OnApplicationShutdown {
   }
 
   tagKey(tag: string): string {
-    return this.redisService.keys.hashTagged(`cache-tag:${tag}`);
+    return this.redisService.keys.hashTagged('cache-tag', 'tag', tag);
   }
 
   /** The bump sequence now (0 before the first bump). */

@@ -78,7 +78,7 @@ describe('openCacheRedis (node-redis, not connected)', () => {
 
 describe('RedisKeys.grouped', () => {
   it('hash-tags a group on Cluster (one slot), and keeps the plain key on one Redis', () => {
-    expect(new RedisKeys('p:', true).grouped('lock', 'booking:1')).toBe('{p:}lock:booking:1');
+    expect(new RedisKeys('p:', true).grouped('lock', 'booking:1')).toBe('p:{lock}:booking:1');
     expect(new RedisKeys('p:').grouped('lock', 'booking:1')).toBe('p:lock:booking:1');
   });
 });

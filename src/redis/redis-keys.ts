@@ -14,21 +14,20 @@ export class RedisKeys {
   }
 
   /**
-   * A hash-tagged prefix (`{parcsal:}bull`), so that on Redis Cluster every key under it lands
-   * in one slot (BullMQ's Lua scripts touch many keys of one queue at once).
+   * A key of a hash-tagged group (`parcsal:{bull}`, `parcsal:{cache-tag}:seq`): still under the
+   * prefix, and on Redis Cluster every key of the group lands in one slot (BullMQ's and our Lua
+   * scripts touch several keys of a group at once).
    */
-  hashTagged(name: string): string {
-    return `{${this.prefix}}${name}`;
+  hashTagged(group: string, ...parts: (string | number)[]): string {
+    return [`${this.prefix}{${group}}`, ...parts].join(':');
   }
 
   /**
    * A key that multi-key commands touch together with others of its `group` (Redlock locks all
-   * resources of one lock in one script). On Cluster the whole group shares the `{prefix}` hash
+   * resources of one lock in one script). On Cluster the whole group shares the `{group}` hash
    * tag, so it lives in one slot; on a single Redis it is the plain `key()`, its name unchanged.
    */
   grouped(group: string, ...parts: (string | number)[]): string {
-    return this.clustered
-      ? this.hashTagged([group, ...parts].join(':'))
-      : this.key(group, ...parts);
+    return this.clustered ? this.hashTagged(group, ...parts) : this.key(group, ...parts);
   }
 }

@@ -81,7 +81,7 @@ describe('on a 3-master Redis Cluster', () => {
 
     const queue = worker.get<Queue>(getQueueToken(QueueName.Email));
     expect(await queue.getFailedCount()).toBe(0);
-    const bull = (await stack.keys()).filter((k) => k.startsWith(`{${stack.prefix}}bull:`));
+    const bull = (await stack.keys()).filter((k) => k.startsWith(`${stack.prefix}{bull}:`));
     expect(bull.length).toBeGreaterThan(3);
     expect(new Set(await Promise.all(bull.map(slot))).size).toBe(1);
   });
@@ -91,7 +91,7 @@ describe('on a 3-master Redis Cluster', () => {
     const log: string[] = [];
     const holder = a.app.get(LockService).withLock([first, second], 1000, async () => {
       log.push('a in');
-      const stored = await redis.get(`{${stack.prefix}}lock:${second}`);
+      const stored = await redis.get(`${stack.prefix}{lock}:${second}`);
       expect(stored).toEqual(expect.any(String));
       await sleep(300);
       log.push('a out');

@@ -1,3 +1,4 @@
+import Redis from 'ioredis';
 import { bearer, registerCompany, registerCustomer, SignedIn } from '../support/fixtures';
 import { countBy, Sample, steadyLoad } from '../support/load';
 import { PrivateRedis } from '../support/redis-server';
@@ -173,4 +174,15 @@ describe('resilience: Redis restarted mid-traffic', () => {
     );
     expect(smtp.find('booking.created')).toHaveLength(expected);
   }, 120_000);
+
+  it('writes every Redis key under REDIS_KEY_PREFIX, queues included', async () => {
+    const client = new Redis(redis.url);
+    try {
+      const keys = await client.keys('*');
+      expect(keys.some((k) => k.includes('{bull}'))).toBe(true);
+      expect(keys.filter((k) => !k.startsWith(stack.prefix))).toEqual([]);
+    } finally {
+      client.disconnect();
+    }
+  });
 });

@@ -255,7 +255,7 @@ export function emailQueue(stack: TestStack, redisUrl = TEST_REDIS_URL): Queue {
   // Connection options, not a client: the queue owns its connection and close() ends it.
   return new Queue(QueueName.Email, {
     connection: { host: hostname, port: Number(port || 6379), maxRetriesPerRequest: null },
-    prefix: `{${stack.prefix}}bull`,
+    prefix: `${stack.prefix}{bull}`,
   });
 }
 

@@ -130,15 +130,13 @@ export class TestStack {
     const nodes = redis instanceof Cluster ? redis.nodes('master') : [redis];
     const found: string[] = [];
     for (const node of nodes) {
-      // BullMQ and other grouped keys use a hash-tagged prefix: {prefix}bull:...
-      for (const match of [`${this.prefix}*`, `{${this.prefix}}*`]) {
-        let cursor = '0';
-        do {
-          const [next, keys] = await node.scan(cursor, 'MATCH', match, 'COUNT', 1000);
-          found.push(...keys);
-          cursor = next;
-        } while (cursor !== '0');
-      }
+      // Every key, BullMQ's and the hash-tagged groups' included, starts with the prefix.
+      let cursor = '0';
+      do {
+        const [next, keys] = await node.scan(cursor, 'MATCH', `${this.prefix}*`, 'COUNT', 1000);
+        found.push(...keys);
+        cursor = next;
+      } while (cursor !== '0');
     }
     return found;
   }
