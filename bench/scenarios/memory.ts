@@ -34,8 +34,9 @@ const ESTIMATES_MB: Record<string, number | null> = {
 
 /** Feature of a key (the bench prefix already removed, or the hash-tagged BullMQ prefix). */
 function familyOf(key: string, prefix: string): string {
-  if (key.startsWith(`${prefix}{bull}`)) return 'Email queue (BullMQ)';
-  const rest = key.slice(prefix.length);
+  // Hash-tagged groups (`<prefix>{bull}:...`, `<prefix>{cache-tag}:...`) count as their group.
+  const rest = key.slice(prefix.length).replace(/^\{([^}]*)\}/, '$1');
+  if (rest.startsWith('bull:')) return 'Email queue (BullMQ)';
   if (rest.startsWith('auth:')) {
     return /:revoked:|:valid-after$/.test(rest) ? 'Revocations (token blacklist)' : 'Sessions';
   }
