@@ -12,7 +12,7 @@ trap 'scripts/redis-cluster.sh stop "$base"' EXIT
 # Tests these suites hold that cannot hold on a Cluster by design, each covered for the Cluster
 # in test/cluster/: outages simulated by pointing REDIS_URL at a TCP proxy (a Cluster client
 # follows the Cluster's own node addresses, not REDIS_URL), the single-Redis lock key name (on a
-# Cluster lock keys carry the `{prefix}` hash tag), classic pub/sub channel names (sharded there).
+# Cluster lock keys carry the `{lock}` hash tag), classic pub/sub channel names (sharded there).
 skip='keys of the one key builder|cannot reach Redis|stops answering|channels under the stack'
 
 TEST_REDIS_CLUSTER_NODES=$nodes npx jest --config jest.cluster.config.js \
