@@ -1,12 +1,15 @@
 import { ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import Redis from 'ioredis';
 import { Client, Pool } from 'pg';
+import { freePort } from '../../test/support/redis-server';
 import { progress } from './log';
+
+/** Shared with the tests: a free TCP port on loopback. */
+export { freePort };
 
 export const ROOT = join(__dirname, '..', '..');
 
@@ -36,18 +39,6 @@ export interface Proc {
 export interface ApiProc extends Proc {
   port: number;
   url: string;
-}
-
-/** A free TCP port on loopback (the OS picks it). */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 function databaseUrl(name: string): string {
