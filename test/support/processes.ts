@@ -1,5 +1,4 @@
 import { ChildProcess, spawn } from 'node:child_process';
-import { createHash } from 'node:crypto';
 import {
   existsSync,
   mkdirSync,
@@ -14,6 +13,7 @@ import { Queue } from 'bullmq';
 import request from 'supertest';
 import { QueueName } from '../../src/email/email-queue.constants';
 import { freePort } from './redis-server';
+import { hashTree, newHash } from './tree-hash';
 import { TEST_REDIS_URL } from './test-env';
 import type { ApiInstance, Env, TestStack } from './test-stack';
 
@@ -28,19 +28,10 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** Hash of the sources the processes run: a changed file means a new build. */
 function sourcesHash(): string {
-  const hash = createHash('sha256');
-  const walk = (dir: string): void => {
-    for (const entry of readdirSync(dir, { withFileTypes: true }).sort((x, y) =>
-      x.name.localeCompare(y.name),
-    )) {
-      const path = join(dir, entry.name);
-      if (entry.isDirectory()) walk(path);
-      else if (!entry.name.endsWith('.spec.ts')) hash.update(path).update(readFileSync(path));
-    }
-  };
-  walk(join(ROOT, 'src'));
-  for (const file of ['tsconfig.json', 'tsconfig.build.json'])
+  const hash = hashTree(newHash(), join(ROOT, 'src'), (name) => name.endsWith('.spec.ts'));
+  for (const file of ['tsconfig.json', 'tsconfig.build.json']) {
     hash.update(readFileSync(join(ROOT, file)));
+  }
   return hash.digest('hex').slice(0, 16);
 }
 

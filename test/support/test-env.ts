@@ -2,25 +2,12 @@
 export const TEST_PG_ADMIN_URL =
   process.env.TEST_PG_ADMIN_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 export const TEST_REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
-import { createHash } from 'node:crypto';
-import { readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { MIGRATIONS_FOLDER } from '../../src/database/migrations';
+import { hashTree, newHash } from './tree-hash';
 
 /** Hash of every migration file: a new migration means a new template. */
 function migrationsHash(): string {
-  const hash = createHash('sha256');
-  const walk = (dir: string): void => {
-    for (const entry of readdirSync(dir, { withFileTypes: true }).sort((x, y) =>
-      x.name.localeCompare(y.name),
-    )) {
-      const path = join(dir, entry.name);
-      if (entry.isDirectory()) walk(path);
-      else hash.update(entry.name).update(readFileSync(path));
-    }
-  };
-  walk(MIGRATIONS_FOLDER);
-  return hash.digest('hex').slice(0, 16);
+  return hashTree(newHash(), MIGRATIONS_FOLDER).digest('hex').slice(0, 16);
 }
 
 /**
