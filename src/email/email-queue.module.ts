@@ -31,7 +31,7 @@ export const QUEUE_CONNECTION = Symbol('QUEUE_CONNECTION');
 })
 export class QueueConnectionModule {}
 
-/** Queue connection errors (Redis away) become log lines instead of BullMQ's console.error. */
+/** Queue connection errors (Redis away) become log lines instead of BullMQ's own console output. */
 @Injectable()
 export class QueueErrorLogger implements OnModuleInit {
   private readonly logger = new Logger('Queues');

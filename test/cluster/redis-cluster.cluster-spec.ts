@@ -9,6 +9,7 @@ import { QueueName } from '../../src/email/email-queue.constants';
 import { LockService } from '../../src/locks';
 import { RedisService } from '../../src/redis';
 import { bearer, PASSWORD, registerCompany, registerCustomer } from '../support/fixtures';
+import { insertBooking } from '../support/chat-fixtures';
 import { SmtpSink } from '../support/smtp-sink';
 import { emitWithAck, nextEvent, SocketClients } from '../support/socket-client';
 import { ApiInstance, TestStack } from '../support/test-stack';
@@ -104,25 +105,21 @@ describe('on a 3-master Redis Cluster', () => {
 
   it('delivers chat across instances over sharded pub/sub, channels under the key prefix', async () => {
     const [customer, company] = await Promise.all([registerCustomer(a), registerCompany(a)]);
-    const [shipment] = await stack.sql<{ id: string }>(
-      `INSERT INTO shipments (company_id, origin, destination, departure_at, capacity_kg, price_per_kg_cents, mode)
-       VALUES ($1, 'Lyon', 'Porto', now() + interval '3 days', 100, 150, 'ROAD') RETURNING id`,
-      [company.company!.id],
-    );
-    const [booking] = await stack.sql<{ id: string }>(
-      `INSERT INTO bookings (shipment_id, customer_id, company_id, weight_kg, price_cents, status)
-       VALUES ($1, $2, $3, 10, 1500, 'CONFIRMED') RETURNING id`,
-      [shipment.id, customer.user.id, company.company!.id],
+    const bookingId = await insertBooking(
+      stack,
+      company.company!.id,
+      customer.user.id,
+      'CONFIRMED',
     );
     const onA = await clients.connect(a.url, customer.accessToken);
     const onB = await clients.connect(b.url, company.accessToken);
     for (const socket of [onA, onB]) {
-      expect(await emitWithAck(socket, 'chat:join', { bookingId: booking.id })).toEqual({
+      expect(await emitWithAck(socket, 'chat:join', { bookingId })).toEqual({
         ok: true,
       });
     }
     const received = nextEvent<{ text: string }>(onB, 'chat:message');
-    const ack = await emitWithAck(onA, 'chat:send', { bookingId: booking.id, text: 'hello' });
+    const ack = await emitWithAck(onA, 'chat:send', { bookingId, text: 'hello' });
     expect(ack).toMatchObject({ ok: true });
     expect((await received).text).toBe('hello');
 
@@ -134,7 +131,7 @@ describe('on a 3-master Redis Cluster', () => {
       )
     ).flat();
     expect(shardChannels).toContain(`${stack.prefix}socket.io#/#`);
-    expect(shardChannels).toContain(`${stack.prefix}socket.io#/#chat:${booking.id}#`);
+    expect(shardChannels).toContain(`${stack.prefix}socket.io#/#chat:${bookingId}#`);
     expect(shardChannels.filter((c) => c.startsWith('socket.io'))).toEqual([]);
     // Nothing on classic pub/sub, which a Cluster broadcasts to every node.
     const classic = await Promise.all(

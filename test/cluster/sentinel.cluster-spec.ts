@@ -7,6 +7,7 @@ import Redis from 'ioredis';
 import { EmailEvent } from '../../src/email/email-event';
 import { RedisService } from '../../src/redis';
 import { bearer, registerCompany, registerCustomer } from '../support/fixtures';
+import { insertBooking } from '../support/chat-fixtures';
 import { freePort, PrivateRedis } from '../support/redis-server';
 import { SmtpSink } from '../support/smtp-sink';
 import { emitWithAck, nextEvent, SocketClients } from '../support/socket-client';
@@ -114,25 +115,21 @@ describe('through Redis Sentinel', () => {
     expect((await direct.keys(`${stack.prefix}{bull}:*`)).length).toBeGreaterThan(0);
 
     // Socket.IO across instances (classic adapter through the sentinel's master).
-    const [shipment] = await stack.sql<{ id: string }>(
-      `INSERT INTO shipments (company_id, origin, destination, departure_at, capacity_kg, price_per_kg_cents, mode)
-       VALUES ($1, 'Lyon', 'Porto', now() + interval '3 days', 100, 150, 'ROAD') RETURNING id`,
-      [company.company!.id],
-    );
-    const [booking] = await stack.sql<{ id: string }>(
-      `INSERT INTO bookings (shipment_id, customer_id, company_id, weight_kg, price_cents, status)
-       VALUES ($1, $2, $3, 10, 1500, 'CONFIRMED') RETURNING id`,
-      [shipment.id, customer.user.id, company.company!.id],
+    const bookingId = await insertBooking(
+      stack,
+      company.company!.id,
+      customer.user.id,
+      'CONFIRMED',
     );
     const onA = await clients.connect(a.url, customer.accessToken);
     const onB = await clients.connect(b.url, company.accessToken);
     for (const socket of [onA, onB]) {
-      expect(await emitWithAck(socket, 'chat:join', { bookingId: booking.id })).toEqual({
+      expect(await emitWithAck(socket, 'chat:join', { bookingId })).toEqual({
         ok: true,
       });
     }
     const received = nextEvent<{ text: string }>(onB, 'chat:message');
-    await emitWithAck(onA, 'chat:send', { bookingId: booking.id, text: 'via sentinel' });
+    await emitWithAck(onA, 'chat:send', { bookingId, text: 'via sentinel' });
     expect((await received).text).toBe('via sentinel');
     const channels = (await direct.pubsub('CHANNELS', `${stack.prefix}socket.io*`)) as string[];
     expect(channels.length).toBeGreaterThan(0);

@@ -1,4 +1,6 @@
 import { io, Socket } from 'socket.io-client';
+import type { ChatMessageView } from '../../src/chat/chat.types';
+import type { NotificationView } from '../../src/notifications/notification.types';
 
 const DEFAULT_TIMEOUT_MS = 5000;
 
@@ -67,23 +69,9 @@ export class SocketClients {
   }
 }
 
-export interface ChatMessagePayload {
-  id: string;
-  bookingId: string;
-  senderId: string;
-  text: string;
-  createdAt: string;
-}
-
-export interface NotificationPayload {
-  id: string;
-  type: string;
-  title: string;
-  body: string;
-  data: Record<string, unknown>;
-  readAt: string | null;
-  createdAt: string;
-}
+/** What `chat:message` and `notification` carry: the API's own views. */
+export type ChatMessagePayload = ChatMessageView;
+export type NotificationPayload = NotificationView;
 
 /** `{ok: true, ...}` or `{ok: false, error}`, as chat:join / chat:send acknowledge. */
 export interface Ack {
