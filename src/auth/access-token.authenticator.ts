@@ -27,6 +27,7 @@ export class AccessTokenAuthenticator {
       role: user.role,
       companyId: user.companyId,
       companyRole: user.companyRole,
+      createdAt: user.createdAt,
       sid: claims.sid,
       jti: claims.jti,
       exp: claims.exp,

@@ -9,6 +9,7 @@ export interface AuthUser {
   role: UserRole;
   companyId: string | null;
   companyRole: CompanyRole | null;
+  createdAt: Date;
   /** Session id, shared by the session's access and refresh tokens. */
   sid: string;
   /** This access token's id and expiry (seconds since epoch). */

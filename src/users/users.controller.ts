@@ -1,4 +1,4 @@
-import { Controller, Get, NotFoundException } from '@nestjs/common';
+import { Controller, Get } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import type { AuthUser } from '../auth/auth-user';
 import { CachedResponse } from '../cache/cached-response.decorator';
@@ -13,9 +13,8 @@ export class UsersController {
 
   @Get('me')
   @CachedResponse('PROFILE')
-  async me(@CurrentUser() current: AuthUser) {
-    const user = await this.users.findById(current.id);
-    if (!user) throw new NotFoundException('User not found');
+  async me(@CurrentUser() user: AuthUser) {
+    // The guard has just read this user from the database: no second read.
     return { ...toPublicUser(user), stats: await this.users.stats(user) };
   }
 }

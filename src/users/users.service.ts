@@ -16,7 +16,13 @@ export interface PublicUser {
   createdAt: string;
 }
 
-export function toPublicUser(user: UserRow): PublicUser {
+/** The fields a public user is made of: a full row, or the signed-in AuthUser. */
+type UserFacts = Pick<
+  UserRow,
+  'id' | 'email' | 'name' | 'role' | 'companyId' | 'companyRole' | 'createdAt'
+>;
+
+export function toPublicUser(user: UserFacts): PublicUser {
   return {
     id: user.id,
     email: user.email,
@@ -76,7 +82,7 @@ export class UsersService {
   }
 
   /** Booking figures of the user, or of their company for company users; aggregate SQL only. */
-  async stats(user: UserRow): Promise<Record<string, number>> {
+  async stats(user: Pick<UserRow, 'id' | 'role' | 'companyId'>): Promise<Record<string, number>> {
     const { bookings, payments, shipments } = schema;
     if (user.role === 'COMPANY' && user.companyId) {
       const [[b], [p], [s]] = await Promise.all([
