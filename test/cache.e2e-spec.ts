@@ -392,7 +392,7 @@ describe('Response cache', () => {
       for (let i = 0; i < 3; i++) {
         const started = Date.now();
         const res = await get(down, '/users/me', customer).expect(200);
-        expect(Date.now() - started).toBeLessThan(1000);
+        expect(Date.now() - started).toBeLessThan(3000);
         expect(res.body.id).toBe(customer.user.id);
         expect(res.headers['x-cache']).toBe('MISS');
       }
@@ -414,7 +414,7 @@ describe('Response cache', () => {
         await registerCustomer(api); // its invalidation cannot reach the cache Redis now
         const started = Date.now();
         const during = await get(api, '/admin/dashboard/summary', admin).expect(200);
-        expect(Date.now() - started).toBeLessThan(1000);
+        expect(Date.now() - started).toBeLessThan(3000);
         expect(during.body.users).toBe(cached.body.users + 1);
         await cacheRedis.start(); // the stale entry is still on disk
         let hit = false;

@@ -396,7 +396,7 @@ describe('rate limits', () => {
         const timed = async <T>(call: () => PromiseLike<T>): Promise<T> => {
           const started = Date.now();
           const result = await call();
-          expect(Date.now() - started).toBeLessThan(1000);
+          expect(Date.now() - started).toBeLessThan(2500);
           return result;
         };
         // GLOBAL on an ordinary route: served.
@@ -454,7 +454,7 @@ describe('rate limits', () => {
           const res = await login(hung, nextIp(), uniqueEmail());
           const elapsed = Date.now() - started;
           expect(res.status).toBe(503);
-          expect(elapsed).toBeLessThan(1500);
+          expect(elapsed).toBeLessThan(4000);
         } finally {
           proxy.blackhole(false);
           await stack.stop(hung.app);
