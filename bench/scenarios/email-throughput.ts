@@ -55,7 +55,7 @@ export const emailThroughput: Scenario = {
     // Earlier scenarios left outbox rows and queued jobs (thousands of booking emails): with no
     // worker running, mark those rows sent and drop the queue, so each run sees only its own.
     await ctx.stack.sql(
-      "UPDATE email_outbox SET status = 'QUEUED', queued_at = now(), sent_at = now() WHERE sent_at IS NULL",
+      "UPDATE email_outbox SET state = 'SENT', queued_at = now(), sent_at = now() WHERE sent_at IS NULL",
     );
     await ctx.stack.deleteKeys(`${ctx.stack.prefix}{bull}*`);
     const env = { SMTP_URL: ctx.sink.url, EMAIL_RATE_LIMIT: '100000/1' };

@@ -135,7 +135,7 @@ export const memory: Scenario = {
     await stack.deleteKeys(`${stack.prefix}*`);
     await stack.deleteKeys(`${stack.prefix}{bull}*`);
     await stack.sql(
-      "UPDATE email_outbox SET status = 'QUEUED', queued_at = now(), sent_at = now() WHERE sent_at IS NULL",
+      "UPDATE email_outbox SET state = 'SENT', queued_at = now(), sent_at = now() WHERE sent_at IS NULL",
     );
     const redis = stack.redis();
     const usedBefore = Number(/used_memory:(\d+)/.exec(await redis.info('memory'))![1]);
@@ -267,7 +267,7 @@ export const memory: Scenario = {
       let pending = QUEUED_EMAILS;
       while (Date.now() < deadline) {
         [{ pending }] = await stack.sql<{ pending: number }>(
-          "SELECT count(*)::int AS pending FROM email_outbox WHERE status = 'PENDING'",
+          "SELECT count(*)::int AS pending FROM email_outbox WHERE queued_at IS NULL",
         );
         if (pending === 0) break;
         await sleep(300);
@@ -303,7 +303,7 @@ export const memory: Scenario = {
       const channels = ((await redis.call('PUBSUB', 'CHANNELS', `${stack.prefix}*`)) as string[])
         .length;
       const [{ queued }] = await stack.sql<{ queued: number }>(
-        "SELECT count(*)::int AS queued FROM email_outbox WHERE \"to\" LIKE 'queued-%' AND status = 'QUEUED' AND sent_at IS NULL",
+        "SELECT count(*)::int AS queued FROM email_outbox WHERE \"to\" LIKE 'queued-%' AND queued_at IS NOT NULL AND sent_at IS NULL",
       );
 
       const mb = (bytes: number) => round(bytes / 1024 / 1024, 2);

@@ -36,6 +36,10 @@ export interface AppConfig {
   smtpUrl: string | null;
   emailFrom: string;
   emailRateLimit: RateLimit;
+  /** The API's public base URL (no trailing slash), for links inside emails. */
+  publicUrl: string;
+  /** HMAC key of the unsubscribe links in campaign emails (they never expire). */
+  unsubscribeSecret: string;
   jwt: {
     accessSecret: string;
     refreshSecret: string;

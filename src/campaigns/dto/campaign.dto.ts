@@ -1,6 +1,32 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { IsDate, IsIn, IsNotEmpty, IsOptional, IsString, MaxLength } from 'class-validator';
+import {
+  IsDate,
+  IsIn,
+  IsNotEmpty,
+  IsOptional,
+  IsString,
+  MaxLength,
+  ValidateBy,
+  ValidationOptions,
+} from 'class-validator';
+import { unknownMergeFields } from '../merge-fields';
+
+/** 400 at creation for a `{{field}}` that is not a merge field, naming it. */
+function OnlyKnownMergeFields(options?: ValidationOptions): PropertyDecorator {
+  return ValidateBy(
+    {
+      name: 'onlyKnownMergeFields',
+      validator: {
+        validate: (value: unknown) =>
+          typeof value !== 'string' || unknownMergeFields(value).length === 0,
+        defaultMessage: (args) =>
+          `${args?.property} uses unknown merge field(s) ${unknownMergeFields(String(args?.value)).join(', ')}: only {{name}} and {{email}} are available`,
+      },
+    },
+    options,
+  );
+}
 
 export const CAMPAIGN_AUDIENCES = ['ALL', 'CUSTOMERS', 'COMPANIES'] as const;
 export type CampaignAudience = (typeof CAMPAIGN_AUDIENCES)[number];
@@ -14,16 +40,26 @@ export class CreateCampaignDto {
   @MaxLength(200)
   name: string;
 
-  @ApiProperty({ example: 'Ship for less this spring' })
+  @ApiProperty({
+    description: 'May use the merge fields {{name}} and {{email}} (any other {{field}} is a 400)',
+    example: 'Ship for less this spring, {{name}}',
+  })
   @IsString()
   @IsNotEmpty()
   @MaxLength(300)
+  @OnlyKnownMergeFields()
   subject: string;
 
-  @ApiProperty({ description: 'HTML body, sent as written', example: '<p>Hello!</p>' })
+  @ApiProperty({
+    description:
+      'HTML body, sent as written with {{name}} and {{email}} filled in (HTML-escaped) and an ' +
+      'unsubscribe link added; any other {{field}} is a 400',
+    example: '<p>Hello {{name}}!</p>',
+  })
   @IsString()
   @IsNotEmpty()
   @MaxLength(90_000)
+  @OnlyKnownMergeFields()
   html: string;
 
   @ApiProperty({ enum: CAMPAIGN_AUDIENCES })
@@ -52,6 +88,10 @@ export class CampaignDto {
   recipients: number;
   @ApiProperty() sent: number;
   @ApiProperty() failed: number;
+  @ApiProperty({
+    description: 'Recipients not mailed: opted out or suppressed after the recipients were chosen',
+  })
+  skipped: number;
   @ApiProperty({ format: 'date-time' }) createdAt: string;
   @ApiPropertyOptional({ format: 'date-time', nullable: true }) startedAt: string | null;
   @ApiPropertyOptional({ format: 'date-time', nullable: true }) finishedAt: string | null;
