@@ -71,6 +71,16 @@ export class SmtpSink {
               headers[name.toLowerCase()] =
                 typeof value === 'string' ? value : JSON.stringify(value);
             }
+            // mailparser folds List-* headers into one structured `list` entry: keep those as
+            // they were sent (unfolded raw lines).
+            for (const { key, line } of parsed.headerLines) {
+              if (key.startsWith('list-')) {
+                headers[key] = line
+                  .slice(line.indexOf(':') + 1)
+                  .replace(/\r?\n[ \t]+/g, ' ')
+                  .trim();
+              }
+            }
             sink!.messages.push({
               to: session.envelope.rcptTo.map((r) => r.address),
               subject: parsed.subject ?? '',
