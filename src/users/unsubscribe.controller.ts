@@ -8,7 +8,14 @@ import {
   Req,
   Res,
 } from '@nestjs/common';
-import { ApiBadRequestResponse, ApiOkResponse, ApiProduces, ApiTags } from '@nestjs/swagger';
+import {
+  ApiBadRequestResponse,
+  ApiBody,
+  ApiConsumes,
+  ApiOkResponse,
+  ApiProduces,
+  ApiTags,
+} from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import { Public } from '../auth/public.decorator';
 import { UnsubscribeTokens } from '../email/unsubscribe-tokens.service';
@@ -50,6 +57,15 @@ export class UnsubscribeController {
    */
   @Post()
   @HttpCode(200)
+  @ApiConsumes('application/x-www-form-urlencoded')
+  @ApiBody({
+    required: false,
+    description: 'Ignored: the token is the whole request (RFC 8058 sends this field)',
+    schema: {
+      type: 'object',
+      properties: { 'List-Unsubscribe': { type: 'string', enum: ['One-Click'] } },
+    },
+  })
   @ApiProduces('application/json', 'text/html')
   @ApiOkResponse({ type: EmailPreferencesDto, description: 'marketing is now false' })
   @ApiBadRequestResponse({ description: 'Malformed or tampered token' })
