@@ -473,6 +473,7 @@ export async function seedDatabase(
       if (random.chance(0.03)) {
         payments.push({
           bookingId: booking.id,
+          customerId: booking.customerId,
           idempotencyKey: `seed-failed-${booking.id}`,
           amountCents: booking.priceCents,
           status: 'FAILED',
@@ -482,6 +483,7 @@ export async function seedDatabase(
       }
       payments.push({
         bookingId: booking.id,
+        customerId: booking.customerId,
         idempotencyKey: `seed-${booking.id}`,
         amountCents: booking.priceCents,
         status: 'SUCCEEDED',
