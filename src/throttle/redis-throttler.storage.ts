@@ -119,7 +119,7 @@ export class RedisThrottlerStorage extends ThrottlerStorageRedisService implemen
     await this.redisService.connect(this.redis);
   }
 
-  /** `key` is `<NAME>:<tracker>` (see ThrottleGuard.generateKey). */
+  /** `key` is `<NAME>:<tracker>`: one window per throttler and client, whatever the route. */
   override async increment(
     key: string,
     ttl: number,

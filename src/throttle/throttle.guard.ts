@@ -109,15 +109,6 @@ export class ThrottleGuard extends ThrottlerGuard implements CanActivate {
     await this.limiter.release(reserved);
   }
 
-  /** One key per throttler and client, shared by all the routes the throttler applies to. */
-  protected override generateKey(
-    _context: ExecutionContext,
-    tracker: string,
-    name: string,
-  ): string {
-    return `${name}:${tracker}`;
-  }
-
   private trackerOf(name: ThrottlerName, req: Request): Promise<string | null> {
     return trackerFor(name, req as TrackedRequest, async (token) => {
       this.tokenService ??= this.moduleRef.get(TokenService, { strict: false });
