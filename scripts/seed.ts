@@ -121,14 +121,17 @@ async function main(): Promise<void> {
     console.log(
       [
         `Seeded ${where} in ${seconds} s:`,
-        `  users      ${summary.users} (${summary.customers} customers, ${summary.companies} owners, ${summary.members} members, 1 admin)`,
+        `  users      ${summary.users} (${summary.customers} customers, ${summary.companies} owners, ${summary.members} members, ${summary.adminCreated ? 1 : 0} admin)`,
         `  companies  ${summary.companies} (${summary.proCompanies} on PRO)`,
         `  shipments  ${summary.shipments}`,
         `  bookings   ${summary.bookings} (${statuses})`,
         `  payments   ${summary.payments} (revenue ${(summary.revenueCents / 100).toFixed(2)})`,
         `  reviews    ${summary.reviews}`,
         `Every seeded user has the password "${SEED_PASSWORD}":`,
-        `  admin: ${SEED_ADMIN_EMAIL}, customers: customer1@${SEED_EMAIL_DOMAIN}..., company owners: owner1@${SEED_EMAIL_DOMAIN}...`,
+        summary.adminCreated
+          ? `  admin: ${SEED_ADMIN_EMAIL}, customers: customer1@${SEED_EMAIL_DOMAIN}..., company owners: owner1@${SEED_EMAIL_DOMAIN}...`
+          : `  customers: customer1@${SEED_EMAIL_DOMAIN}..., company owners: owner1@${SEED_EMAIL_DOMAIN}...\n` +
+            `No admin seeded: ${SEED_ADMIN_EMAIL} is an existing account, left unchanged (the seed never takes over an account it did not create).`,
       ].join('\n'),
     );
   } finally {

@@ -179,7 +179,11 @@ export const payments = pgTable(
     bookingId: uuid('booking_id')
       .notNull()
       .references(() => bookings.id),
-    idempotencyKey: text('idempotency_key').notNull().unique(),
+    /** The booking's customer, who sent the Idempotency-Key: keys are scoped to them. */
+    customerId: uuid('customer_id')
+      .notNull()
+      .references(() => users.id),
+    idempotencyKey: text('idempotency_key').notNull(),
     amountCents: integer('amount_cents').notNull(),
     status: paymentStatus('status').notNull(),
     providerRef: text('provider_ref'),
@@ -187,6 +191,8 @@ export const payments = pgTable(
     createdAt: createdAt(),
   },
   (t) => [
+    // One payment per key and customer: another customer's key is not this one's.
+    uniqueIndex('payments_customer_idempotency_key_unique').on(t.customerId, t.idempotencyKey),
     // A booking is charged at most once, whatever happens above the database.
     uniqueIndex('payments_one_success_per_booking')
       .on(t.bookingId)

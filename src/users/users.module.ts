@@ -1,5 +1,4 @@
 import { Module } from '@nestjs/common';
-import { AdminBootstrapService } from './admin-bootstrap.service';
 import { EmailPreferencesController } from './email-preferences.controller';
 import { UnsubscribeController } from './unsubscribe.controller';
 import { UsersController } from './users.controller';
@@ -7,7 +6,7 @@ import { UsersService } from './users.service';
 
 @Module({
   controllers: [UsersController, EmailPreferencesController, UnsubscribeController],
-  providers: [UsersService, AdminBootstrapService],
+  providers: [UsersService],
   exports: [UsersService],
 })
 export class UsersModule {}
