@@ -183,7 +183,7 @@ export const auth: Scenario = {
         {
           topic: 'Token blacklisting (revocation)',
           analysis: 'Performance gain: Low; one `EXISTS blacklist:<token>` per request',
-          measured: `one Lua script per signed-in request (session alive + jti not revoked + issued after logout-all), ${fmt(scriptUs)} µs of Redis time per call; the whole signed-in path (JWT, that script, session touch, user read) vs a public cached route: p50 ${fmt(guardMs)} ms more (${latency.text}), throughput ${throughput.text}`,
+          measured: `${fmt(scriptsPerRequest)} Lua script call(s) per signed-in request more than on the public route (MONITOR; the session/revocation check: session alive + jti not revoked + issued after logout-all), ${fmt(scriptUs)} µs of Redis time per call; the whole signed-in path (JWT, that script, session touch, user read) vs a public cached route: p50 ${fmt(guardMs)} ms more (${latency.text}), throughput ${throughput.text}`,
         },
       ],
       data: {
