@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { ForbiddenException } from '@nestjs/common';
 import { ChatService } from '../src/chat/chat.service';
 import { ChatCast, chatCast, insertBooking } from './support/chat-fixtures';
 import { bearer, registerCustomer } from './support/fixtures';
@@ -112,7 +113,10 @@ describe('chat history (HTTP)', () => {
       const list = await conversationsOf(stranger).expect(200);
       expect(list.body).toEqual({ items: [], total: 0, page: 1, limit: 20 });
     }
-    await expect(chat.send(cast.outsider.user, cast.bookingId, 'let me in')).rejects.toThrow();
+    // The booking exists, the sender is not one of its participants: forbidden, nothing stored.
+    const refused = chat.send(cast.outsider.user, cast.bookingId, 'let me in');
+    await expect(refused).rejects.toBeInstanceOf(ForbiddenException);
+    await expect(refused).rejects.toThrow('You are not a participant of this conversation');
     const [{ n }] = await stack.sql<{ n: string }>(
       'SELECT count(*) AS n FROM chat_messages WHERE sender_id = $1',
       [cast.outsider.user.id],
