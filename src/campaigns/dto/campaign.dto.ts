@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
-import { IsDate, IsIn, IsNotEmpty, IsOptional, IsString, MaxLength } from 'class-validator';
+import { IsIn, IsNotEmpty, IsOptional, IsString, MaxLength } from 'class-validator';
+import { DATE_TIME_SCHEMA, IsDateTime } from '../../common/validators/date-time.validators';
 
 export const CAMPAIGN_AUDIENCES = ['ALL', 'CUSTOMERS', 'COMPANIES'] as const;
 export type CampaignAudience = (typeof CAMPAIGN_AUDIENCES)[number];
@@ -31,14 +31,12 @@ export class CreateCampaignDto {
   audience: CampaignAudience;
 
   @ApiPropertyOptional({
-    description: 'When to send (ISO-8601); absent = now',
-    type: String,
-    format: 'date-time',
+    ...DATE_TIME_SCHEMA,
+    description: `When to send; absent = now. ${DATE_TIME_SCHEMA.description}`,
   })
   @IsOptional()
-  @Type(() => Date)
-  @IsDate({ message: 'scheduledAt must be an ISO-8601 date' })
-  scheduledAt?: Date;
+  @IsDateTime()
+  scheduledAt?: string;
 }
 
 export class CampaignDto {
