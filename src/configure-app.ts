@@ -2,6 +2,7 @@ import type { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { Logger } from 'nestjs-pino';
 import { AllExceptionsFilter } from './common/all-exceptions.filter';
+import { answerClientErrorsAsJson } from './common/client-errors';
 import { rejectFormPrototypeKeys } from './common/form-keys';
 import { InputValidationPipe } from './common/input-validation.pipe';
 import { rejectDeepJson } from './common/json-depth';
@@ -28,6 +29,7 @@ export function configureApp(
   });
   app.useGlobalPipes(new InputValidationPipe());
   app.useGlobalFilters(new AllExceptionsFilter());
+  answerClientErrorsAsJson(app.getHttpServer());
   // Before listen: the Socket.IO server is created at init, already on the Redis adapter.
   app.useWebSocketAdapter(new RedisIoAdapter(app));
 

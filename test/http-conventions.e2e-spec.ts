@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { connect } from 'node:net';
 import { brotliCompressSync, deflateSync, gzipSync } from 'node:zlib';
 import { ADMIN_ENV, bearer, registerCustomer } from './support/fixtures';
 import {
@@ -200,6 +201,25 @@ describe('HTTP conventions', () => {
       expectError(res.body, 400, 'Bad Request');
       await api.http().get('/companies/%E0%A4%A').expect(400);
     });
+  });
+
+  it('requests Node refuses before any route (oversized URL, malformed request line) get the error shape', async () => {
+    const long = await fetch(`${api.url}/shipments/search?origin=${'x'.repeat(20_000)}`);
+    expect(long.status).toBe(431);
+    expectError(await long.json(), 431, 'Request Header Fields Too Large');
+
+    const { port } = new URL(api.url);
+    const raw = await new Promise<string>((resolve, reject) => {
+      const socket = connect(Number(port), '127.0.0.1', () =>
+        socket.write('NOT HTTP AT ALL\r\n\r\n'),
+      );
+      let text = '';
+      socket.on('data', (chunk) => (text += chunk.toString()));
+      socket.on('end', () => resolve(text));
+      socket.on('error', reject);
+    });
+    expect(raw).toMatch(/^HTTP\/1\.1 400 Bad Request\r\n/);
+    expectError(JSON.parse(raw.slice(raw.indexOf('\r\n\r\n') + 4)), 400, 'Bad Request');
   });
 
   describe('Content-Encoding', () => {
