@@ -184,8 +184,16 @@ const numberLiteral: fc.Arbitrary<string> = fc.oneof(
   fc.integer({ min: 0, max: 1_000_000_000 }).map((n) => String(n / 1000)),
 );
 
-/** A value for a documented field: mostly plausible for its schema, often hostile. */
-function fieldValue(schema: Schema | undefined, ids: string[]): fc.Arbitrary<Value> {
+/**
+ * A value for a documented field: mostly plausible for its schema, often hostile; only plausible
+ * when `strict` (requests that get past validation reach the services and the database).
+ */
+function fieldValue(
+  schema: Schema | undefined,
+  ids: string[],
+  strict = false,
+  name = '',
+): fc.Arbitrary<Value> {
   const hostile: fc.Arbitrary<Value> = fc.oneof(
     hostileString,
     dateString,
@@ -195,14 +203,25 @@ function fieldValue(schema: Schema | undefined, ids: string[]): fc.Arbitrary<Val
   let plausible: fc.Arbitrary<Value> = hostile;
   if (schema?.enum) plausible = fc.constantFrom(...(schema.enum as string[]));
   else if (schema?.format === 'date-time') plausible = dateString;
-  else if (schema?.format === 'uuid') plausible = fc.oneof(fc.constantFrom(...ids), fc.uuid());
-  else if (schema?.type === 'integer' || schema?.type === 'number') {
+  else if (schema?.format === 'uuid') {
+    const uuids = ids.filter((id) => /^[0-9a-f-]{36}$/.test(id));
+    plausible = fc.oneof(fc.constantFrom(...(strict ? uuids : ids)), fc.uuid());
+  } else if (strict && /email/i.test(name)) {
+    plausible = fc.nat().map((n) => `fuzz.${n}@example.com`);
+  } else if (strict && /password/i.test(name)) {
+    plausible = fc.constantFrom(ADMIN_ENV.ADMIN_PASSWORD, 'correct horse battery');
+  } else if (schema?.type === 'integer' || schema?.type === 'number') {
     const min = schema.minimum ?? -1e6;
     const max = schema.maximum ?? 1e6;
-    plausible = fc.oneof(
-      fc.integer({ min: Math.ceil(min), max: Math.floor(max) }).map((n) => new RawJson(String(n))),
-      numberLiteral.map((t) => new RawJson(t)),
-    );
+    const inRange = fc
+      .integer({ min: Math.ceil(min), max: Math.floor(Math.min(max, strict ? 1000 : max)) })
+      .map((n) => new RawJson(String(n)));
+    plausible = strict
+      ? inRange
+      : fc.oneof(
+          inRange,
+          numberLiteral.map((t) => new RawJson(t)),
+        );
   } else if (schema?.type === 'boolean') plausible = fc.boolean();
   else if (schema?.type === 'string') {
     plausible = fc.oneof(
@@ -211,10 +230,25 @@ function fieldValue(schema: Schema | undefined, ids: string[]): fc.Arbitrary<Val
       fc.constantFrom('Lyon', 'Berlin', 'correct horse battery', 'Ada'),
     );
   }
+  if (strict) return plausible;
   return fc.oneof({ weight: 3, arbitrary: plausible }, { weight: 2, arbitrary: hostile });
 }
 
 const EXTRA_KEYS = ['__proto__', 'constructor', 'prototype', 'unknown', 'isAdmin', 'role', 'id'];
+
+/** The documented fields, required ones always, with plausible values only. */
+function plausibleBody(schema: Schema | undefined, ids: string[]): fc.Arbitrary<string> {
+  const required = new Set(schema?.required ?? []);
+  const fields = Object.entries(schema?.properties ?? {}).map(([name, s]) => {
+    const field = fieldValue(s, ids, true, name).map((v) => [name, v] as [string, Value]);
+    return required.has(name) ? field : fc.option(field);
+  });
+  return fc
+    .tuple(...fields)
+    .map((entries) =>
+      toJson(new JsonObject(entries.filter((f): f is [string, Value] => f !== null))),
+    );
+}
 
 /** A JSON body: the documented fields (some missing, some repeated) and a few extra keys. */
 function jsonBody(schema: Schema | undefined, ids: string[]): fc.Arbitrary<string> {
@@ -330,6 +364,45 @@ function encodeLoose(text: string): string {
 const latin1 = (s: string) => s.replace(/[^\x20-\x7e\xa0-\xff]/g, '?');
 
 function fuzzRequest(op: Operation, role: number, ids: string[]): fc.Arbitrary<FuzzRequest> {
+  return fc.oneof(
+    { weight: 1, arbitrary: plausibleRequest(op, role, ids) },
+    { weight: 3, arbitrary: hostileRequest(op, role, ids) },
+  );
+}
+
+/** Well-formed in every part, so that it gets past validation to the service and the database. */
+function plausibleRequest(op: Operation, role: number, ids: string[]): fc.Arbitrary<FuzzRequest> {
+  const params = op.parameters.filter((p) => p.in === 'query');
+  const query = fc
+    .tuple(
+      ...params.map((p) =>
+        fc.option(
+          fieldValue(p.schema, ids, true).map(
+            (v) =>
+              `${p.name}=${encodeLoose(v instanceof RawJson ? v.text : typeof v === 'string' ? v : JSON.stringify(v))}`,
+          ),
+        ),
+      ),
+    )
+    .map((pairs) => pairs.filter((pair) => pair !== null).join('&'));
+  return fc.record({
+    op: fc.constant(op),
+    role: fc.constant(role),
+    path: fc
+      .array(fc.oneof(fc.constantFrom(...ids), fc.uuid()), { minLength: 4, maxLength: 4 })
+      .map((values) => {
+        let i = 0;
+        return op.path.replace(/\{[^}]+\}/g, () => encodeLoose(values[i++ % values.length]));
+      }),
+    query,
+    body: op.body ? plausibleBody(op.body, ids) : fc.constant(undefined),
+    bodyType: fc.constant<BodyType>('json'),
+    encoding: fc.constant<Encoding>('identity'),
+    idempotencyKey: fc.uuid(),
+  });
+}
+
+function hostileRequest(op: Operation, role: number, ids: string[]): fc.Arbitrary<FuzzRequest> {
   const hasBody = ['post', 'patch', 'put'].includes(op.method);
   return fc.record({
     op: fc.constant(op),
