@@ -90,17 +90,29 @@ describe('shipments', () => {
     it.each([
       ['empty origin', { origin: '   ' }, /origin must be 1 to 100 characters/],
       ['long destination', { destination: 'x'.repeat(101) }, /destination must be 1 to 100/],
-      ['control characters', { origin: 'Ly\u0000on' }, /origin must not contain control/],
+      ['control characters', { origin: 'Ly\u0007on' }, /origin must not contain control/],
+      ['NUL', { origin: 'Ly\u0000on' }, /origin must not contain NUL/],
+      ['a lone surrogate', { destination: 'Ber\ud800lin' }, /destination must not contain NUL/],
       ['numeric origin', { origin: 42 }, /origin must be a string/],
       ['bad departure', { departureAt: 'tomorrow' }, /departureAt must be an ISO-8601/],
       ['impossible date', { departureAt: '2031-02-30T08:00:00Z' }, /departureAt must be an ISO/],
       ['week date', { departureAt: '2031-W10' }, /departureAt must be an ISO/],
       ['basic format', { arrivalAt: '20310305' }, /arrivalAt must be an ISO/],
       ['arrival first', { arrivalAt: '2031-02-28T08:00:00Z' }, /arrivalAt must not be before/],
+      ['year 0000', { departureAt: '0000-12-31T23:59:59.999Z' }, /departureAt must be an ISO/],
+      ['year 10000 once offset', { departureAt: '9999-12-31T23:59:59-14:00' }, /departureAt/],
+      ['year 10000', { arrivalAt: '+010000-01-01T00:00:00Z' }, /arrivalAt must be an ISO/],
+      ['a number as a date', { departureAt: 8.64e15 }, /departureAt must be an ISO/],
+      ['a boolean as a date', { departureAt: true }, /departureAt must be an ISO/],
+      ['a digit as a date', { departureAt: '1' }, /departureAt must be an ISO/],
       ['zero capacity', { capacityKg: 0 }, /capacityKg must be greater than 0/],
       ['negative capacity', { capacityKg: -5 }, /capacityKg must be greater than 0/],
       ['huge capacity', { capacityKg: 1_000_000.001 }, /capacityKg must be at most 1000000/],
       ['grams and less', { capacityKg: 1.0005 }, /at most 3 decimals/],
+      ['exponent form below a gram', { capacityKg: 1e-7 }, /at most 3 decimals/],
+      ['1e300', { capacityKg: 1e300 }, /capacityKg must be at most 1000000/],
+      ['negative zero', { capacityKg: -0 }, /capacityKg must be greater than 0/],
+      ['cents beyond safe integers', { pricePerKgCents: 2 ** 53 }, /pricePerKgCents must be at/],
       ['capacity as text', { capacityKg: '100' }, /capacityKg must be a number/],
       ['fractional cents', { pricePerKgCents: 2.5 }, /pricePerKgCents must be an integer/],
       ['negative price', { pricePerKgCents: -1 }, /pricePerKgCents must not be negative/],
@@ -123,6 +135,23 @@ describe('shipments', () => {
         arrivalAt: VALID.departureAt,
       }).expect(201);
       await create(company, { ...VALID, capacityKg: 0.001, pricePerKgCents: 0 }).expect(201);
+    });
+
+    it('stores the first and last instant of the accepted range exactly', async () => {
+      // 0001-01-01 came back as 2001-01-01 (drizzle read the year in a non-ISO form).
+      const edges = {
+        departureAt: '0001-01-01T00:00:00.000Z',
+        arrivalAt: '9999-12-31T23:59:59.999Z',
+      };
+      const res = await create(company, { ...VALID, ...edges }).expect(201);
+      expect(res.body).toMatchObject(edges);
+      const read = await api.http().get(`/shipments/${res.body.id}`).expect(200);
+      expect(read.body).toMatchObject(edges);
+      const offset = await create(company, {
+        ...VALID,
+        departureAt: '0001-01-01T13:59:00+13:59',
+      }).expect(201);
+      expect(offset.body.departureAt).toBe('0001-01-01T00:00:00.000Z');
     });
   });
 
@@ -294,11 +323,43 @@ describe('shipments', () => {
       ['minAvailableKg=-1', /minAvailableKg must not be negative/],
       ['origin=a&origin=b', /origin must be a string/],
       [`origin=${'x'.repeat(101)}`, /origin must be 1 to 100/],
-      ['destination=Ly%00on', /destination must not contain control/],
+      ['destination=Ly%07on', /destination must not contain control/],
+      ['destination=Ly%00on', /destination must not contain NUL/],
       ['unknown=1', /property unknown should not exist/],
+      ['__proto__=1', /property __proto__ should not exist/],
+      ['constructor=1', /property constructor should not exist/],
+      ['to=9999-12-31T23:59:59-14:00', /to must be an ISO-8601/],
+      ['from=0000-01-01T00:00:00Z', /from must be an ISO-8601/],
+      ['minAvailableKg=1e-7', /minAvailableKg must have at most 3 decimals/],
     ])('400 for %s', async (query, message) => {
       const res = await search(query).expect(400);
       expect(res.body.message).toEqual(expect.arrayContaining([expect.stringMatching(message)]));
+    });
+
+    it('without from, shipments that already departed are hidden; an explicit from shows them', async () => {
+      const pastRoute = { origin: city('Lyon'), destination: city('Berlin') };
+      const past = await create(company, {
+        ...VALID,
+        ...pastRoute,
+        departureAt: '2001-01-01T00:00:00Z',
+      }).expect(201);
+      const justGone = await create(company, {
+        ...VALID,
+        ...pastRoute,
+        departureAt: new Date(Date.now() - 1000).toISOString(),
+      }).expect(201);
+      const future = await create(company, { ...VALID, ...pastRoute }).expect(201);
+      const query = `origin=${encodeURIComponent(pastRoute.origin)}&destination=${encodeURIComponent(pastRoute.destination)}`;
+      const fresh = await search(query).expect(200);
+      expect(fresh.body).toMatchObject({ total: 1, items: [{ id: future.body.id }] });
+      expect(await found(`${query}&from=2000-01-01T00:00:00Z`)).toEqual([
+        past.body.id,
+        justGone.body.id,
+        future.body.id,
+      ]);
+      expect(await found(`${query}&to=2030-01-01T00:00:00Z`)).toEqual([]);
+      // Still the company's own: readable by id.
+      await api.http().get(`/shipments/${past.body.id}`).expect(200);
     });
 
     it('an empty origin means no filter', async () => {

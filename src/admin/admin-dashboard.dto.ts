@@ -3,7 +3,13 @@ import { Type } from 'class-transformer';
 import { IsInt, IsOptional, Max, Min } from 'class-validator';
 
 export class DashboardStatsQueryDto {
-  @ApiPropertyOptional({ default: 30, minimum: 1, maximum: 365, description: 'days, today last' })
+  @ApiPropertyOptional({
+    type: 'integer',
+    default: 30,
+    minimum: 1,
+    maximum: 365,
+    description: 'days, today last',
+  })
   @IsOptional()
   @Type(() => Number)
   @IsInt({ message: 'days must be an integer from 1 to 365' })

@@ -14,6 +14,7 @@ import {
   uniqueIndex,
   uuid,
 } from 'drizzle-orm/pg-core';
+import { instant } from './instant-column';
 
 /*
  * The whole relational schema. Migrations in ./drizzle are generated from this file with
@@ -119,8 +120,8 @@ export const shipments = pgTable(
       .references(() => companies.id),
     origin: text('origin').notNull(),
     destination: text('destination').notNull(),
-    departureAt: timestamp('departure_at', { withTimezone: true }).notNull(),
-    arrivalAt: timestamp('arrival_at', { withTimezone: true }),
+    departureAt: instant('departure_at').notNull(),
+    arrivalAt: instant('arrival_at'),
     capacityKg: kg('capacity_kg').notNull(),
     bookedKg: kg('booked_kg').notNull().default(0),
     pricePerKgCents: integer('price_per_kg_cents').notNull(),
@@ -320,7 +321,7 @@ export const campaigns = pgTable('campaigns', {
   html: text('html').notNull(),
   audience: campaignAudience('audience').notNull(),
   status: campaignStatus('status').notNull().default('SCHEDULED'),
-  scheduledAt: timestamp('scheduled_at', { withTimezone: true }).notNull(),
+  scheduledAt: instant('scheduled_at').notNull(),
   recipients: integer('recipients').notNull().default(0),
   sent: integer('sent').notNull().default(0),
   failed: integer('failed').notNull().default(0),

@@ -6,7 +6,7 @@ export class CreateReviewDto {
   @IsUUID('all', { message: 'bookingId must be a UUID' })
   bookingId: string;
 
-  @ApiProperty({ minimum: 1, maximum: 5, example: 5 })
+  @ApiProperty({ type: 'integer', minimum: 1, maximum: 5, example: 5 })
   @IsInt({ message: 'rating must be an integer from 1 to 5' })
   @Min(1, { message: 'rating must be an integer from 1 to 5' })
   @Max(5, { message: 'rating must be an integer from 1 to 5' })

@@ -1,7 +1,5 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
 import {
-  IsDate,
   IsIn,
   IsNotEmpty,
   IsOptional,
@@ -10,6 +8,7 @@ import {
   ValidateBy,
   ValidationOptions,
 } from 'class-validator';
+import { DATE_TIME_SCHEMA, IsDateTime } from '../../common/validators/date-time.validators';
 import { unknownMergeFields } from '../merge-fields';
 
 /** 400 at creation for a `{{field}}` that is not a merge field, naming it. */
@@ -67,14 +66,12 @@ export class CreateCampaignDto {
   audience: CampaignAudience;
 
   @ApiPropertyOptional({
-    description: 'When to send (ISO-8601); absent = now',
-    type: String,
-    format: 'date-time',
+    ...DATE_TIME_SCHEMA,
+    description: `When to send; absent = now. ${DATE_TIME_SCHEMA.description}`,
   })
   @IsOptional()
-  @Type(() => Date)
-  @IsDate({ message: 'scheduledAt must be an ISO-8601 date' })
-  scheduledAt?: Date;
+  @IsDateTime()
+  scheduledAt?: string;
 }
 
 export class CampaignDto {
