@@ -174,7 +174,7 @@ describe('campaigns', () => {
       .set(...bearer(admin))
       .expect(409);
 
-    const done = await waitForStatus(id, ['SENT', 'FAILED'], 30_000);
+    const done = await waitForStatus(id, ['SENT', 'FAILED'], 90_000);
     // SENT: every recipient's email is settled, so what the sink holds is final.
     expect(done).toMatchObject({
       status: 'SENT',
@@ -199,5 +199,5 @@ describe('campaigns', () => {
       expect(mail.html).toContain(`href="${url}"`);
     }
     expect(new Set(mails.map((m) => m.headers['list-unsubscribe'])).size).toBe(customers);
-  }, 60_000);
+  }, 120_000);
 });
