@@ -74,16 +74,41 @@ export class EmailProcessor extends WorkerHost implements OnModuleInit, OnModule
     } catch (error) {
       const permanent = error instanceof PermanentEmailError;
       const reason = (error as Error).message;
-      if (permanent || job.attemptsMade + 1 >= (job.opts.attempts ?? 1)) {
+      const givenUp = permanent || job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
+      if (givenUp) {
         await handler.markFailed(job.data, reason);
         await this.stats.recordFailed(prepared.event);
       }
+      this.logOutcome(job, prepared.event, givenUp ? 'failed' : 'retrying', reason);
       if (permanent) throw new UnrecoverableError(reason);
       throw error;
     }
     await handler.markSent(job.data);
     await this.stats.recordSent(prepared.event);
+    this.logOutcome(job, prepared.event, this.config.smtpUrl ? 'sent' : 'logged');
     return 'sent';
+  }
+
+  /**
+   * One line per delivery attempt's outcome: what an operator follows an email by. No address
+   * or content at info level (the outbox row has them).
+   */
+  private logOutcome(
+    job: Job,
+    event: string,
+    result: 'sent' | 'logged' | 'retrying' | 'failed',
+    reason?: string,
+  ): void {
+    const line = {
+      event,
+      jobId: job.id,
+      outboxId: (job.data as { outboxId?: string }).outboxId,
+      attempt: job.attemptsMade + 1,
+      result,
+      reason,
+    };
+    if (result === 'sent' || result === 'logged') this.logger.log(line, `email ${result}`);
+    else this.logger.warn(line, `email ${result}`);
   }
 
   @OnWorkerEvent('error')
