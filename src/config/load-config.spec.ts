@@ -60,6 +60,9 @@ describe('loadConfig', () => {
     [{ REDIS_SENTINELS: 'h:1' }, 'REDIS_SENTINEL_NAME'],
     [{ NODE_ENV: 'production' }, 'JWT_ACCESS_SECRET'],
     [{ NODE_ENV: 'production', JWT_ACCESS_SECRET: 'a' }, 'JWT_REFRESH_SECRET'],
+    [{ WORKER_HEALTH_PORT: '0' }, 'WORKER_HEALTH_PORT'],
+    [{ WORKER_HEALTH_PORT: 'http' }, 'WORKER_HEALTH_PORT'],
+    [{ LOG_LEVEL: 'loud' }, 'LOG_LEVEL'],
   ])('rejects %j naming %s in one line', (env, variable) => {
     let error: unknown;
     try {
@@ -68,8 +71,13 @@ describe('loadConfig', () => {
       error = e;
     }
     expect(error).toBeInstanceOf(ConfigError);
-    expect((error as Error).message).toContain(variable);
+    expect((error as Error).message).toContain(`(${variable})`);
     expect((error as Error).message).not.toContain('\n');
+  });
+
+  it('turns the worker health port on only when WORKER_HEALTH_PORT is set', () => {
+    expect(loadConfig({}).workerHealthPort).toBeNull();
+    expect(loadConfig({ WORKER_HEALTH_PORT: '9464' }).workerHealthPort).toBe(9464);
   });
 
   it('points the cache at CACHE_REDIS_URL alone when it is set, even on Cluster or Sentinel', () => {

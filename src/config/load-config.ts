@@ -5,7 +5,7 @@ type Env = Record<string, string | undefined>;
 /** A bad variable: start-up stops with this one line. */
 export class ConfigError extends Error {
   constructor(variable: string, problem: string) {
-    super(`Invalid configuration: ${variable} ${problem}`);
+    super(`Invalid configuration (${variable}): ${problem}`);
     this.name = 'ConfigError';
   }
 }
