@@ -110,8 +110,12 @@ describe('start-up failures end with exit 1 and one line naming the variable', (
         run('bad-level', 'main.js', { LOG_LEVEL: 'loud' }),
       ]);
       expectOneLine(api, 'PORT', /Invalid configuration \(PORT\): must be an integer/);
-      expectOneLine(worker, 'WORKER_HEALTH_PORT', /WORKER_HEALTH_PORT must be an integer/);
-      expectOneLine(level, 'LOG_LEVEL', /LOG_LEVEL must be one of/);
+      expectOneLine(
+        worker,
+        'WORKER_HEALTH_PORT',
+        /Invalid configuration \(WORKER_HEALTH_PORT\): must be an integer/,
+      );
+      expectOneLine(level, 'LOG_LEVEL', /Invalid configuration \(LOG_LEVEL\): must be one of/);
     },
     NEVER_HANGS_MS + 10_000,
   );
