@@ -77,6 +77,34 @@ describe('only one process opens the embedded DATA_DIR', () => {
   );
 
   it(
+    'logs one line per email outcome, without the address (no SMTP_URL: "logged")',
+    async () => {
+      const outcome = first.process.waitForLine(
+        (line) => line.includes('"msg":"email logged"'),
+        'email line',
+      );
+      // A sign-in from a new device emails the user (security.new_device).
+      await first
+        .http()
+        .post('/auth/login')
+        .set('User-Agent', 'another-device/1.0')
+        .send({ email, password: PASSWORD })
+        .expect(200);
+      const line = await outcome;
+      expect(JSON.parse(line)).toMatchObject({
+        msg: 'email logged',
+        event: 'security.new_device',
+        outboxId: expect.any(String),
+        attempt: 1,
+        result: 'logged',
+      });
+      // No line at info level names the recipient.
+      expect(first.process.output.filter((l) => l.includes(email))).toEqual([]);
+    },
+    NEVER_HANGS_MS,
+  );
+
+  it(
     'a second API, a worker and npm run db:seed refuse with one line naming the holder',
     async () => {
       const dir = await builtDir();
