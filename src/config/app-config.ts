@@ -53,6 +53,8 @@ export interface AppConfig {
   cacheTtlSeconds: Record<CacheName, number>;
   admin: { email: string; password: string } | null;
   logLevel: string;
+  /** WORKER_HEALTH_PORT: the worker answers /health/live and /health/ready there; null = off. */
+  workerHealthPort: number | null;
   /** Embedded mode: no DATABASE_URL, so the API process also runs the worker's processors. */
   embedded: boolean;
   /**

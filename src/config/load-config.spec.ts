@@ -81,6 +81,9 @@ describe('loadConfig', () => {
     [{ PUBLIC_URL: 'api.parcsal.example' }, 'PUBLIC_URL'],
     [{ PUBLIC_URL: 'ftp://api.parcsal.example' }, 'PUBLIC_URL'],
     [{ PUBLIC_URL: 'https://api.parcsal.example/?x=1' }, 'PUBLIC_URL'],
+    [{ WORKER_HEALTH_PORT: '0' }, 'WORKER_HEALTH_PORT'],
+    [{ WORKER_HEALTH_PORT: 'http' }, 'WORKER_HEALTH_PORT'],
+    [{ LOG_LEVEL: 'loud' }, 'LOG_LEVEL'],
   ])('rejects %j naming %s in one line', (env, variable) => {
     let error: unknown;
     try {
@@ -89,8 +92,13 @@ describe('loadConfig', () => {
       error = e;
     }
     expect(error).toBeInstanceOf(ConfigError);
-    expect((error as Error).message).toContain(variable);
+    expect((error as Error).message).toContain(`(${variable})`);
     expect((error as Error).message).not.toContain('\n');
+  });
+
+  it('turns the worker health port on only when WORKER_HEALTH_PORT is set', () => {
+    expect(loadConfig({}).workerHealthPort).toBeNull();
+    expect(loadConfig({ WORKER_HEALTH_PORT: '9464' }).workerHealthPort).toBe(9464);
   });
 
   it('points the cache at CACHE_REDIS_URL alone when it is set, even on Cluster or Sentinel', () => {

@@ -6,7 +6,7 @@ type Env = Record<string, string | undefined>;
 /** A bad variable: start-up stops with this one line. */
 export class ConfigError extends Error {
   constructor(variable: string, problem: string) {
-    super(`Invalid configuration: ${variable} ${problem}`);
+    super(`Invalid configuration (${variable}): ${problem}`);
     this.name = 'ConfigError';
   }
 }
@@ -144,6 +144,16 @@ function email(env: Env, name: string): string | null {
   return value;
 }
 
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
+
+function logLevel(env: Env, fallback: string): string {
+  const value = str(env, 'LOG_LEVEL', fallback);
+  if (!LOG_LEVELS.includes(value)) {
+    throw new ConfigError('LOG_LEVEL', `must be one of ${LOG_LEVELS.join(', ')} (got "${value}")`);
+  }
+  return value;
+}
+
 export function loadConfig(env: Env): AppConfig {
   const nodeEnv = str(env, 'NODE_ENV', 'development');
   const production = nodeEnv === 'production';
@@ -244,7 +254,11 @@ export function loadConfig(env: Env): AppConfig {
       adminEmail && adminPassword
         ? { email: adminEmail.toLowerCase(), password: adminPassword }
         : null,
-    logLevel: str(env, 'LOG_LEVEL', nodeEnv === 'test' ? 'warn' : 'info'),
+    logLevel: logLevel(env, nodeEnv === 'test' ? 'warn' : 'info'),
+    workerHealthPort:
+      optional(env, 'WORKER_HEALTH_PORT') === null
+        ? null
+        : int(env, 'WORKER_HEALTH_PORT', 0, 1, 65535),
     embedded: databaseUrl === null,
     benchSyncEmail: bool(env, 'BENCH_SYNC_EMAIL', false),
   };

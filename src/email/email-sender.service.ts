@@ -50,7 +50,8 @@ export class EmailSender implements OnApplicationShutdown {
     try {
       const info = await this.transport.sendMail({ from: this.config.emailFrom, ...email });
       if (this.logOnly) {
-        this.logger.log(
+        // Debug: it names the recipient; the processor logs the outcome ("email logged") at info.
+        this.logger.debug(
           `email not sent (SMTP_URL unset): ${email.headers['X-Parcsal-Event']} to ${email.to}: ${email.subject}`,
         );
         this.logger.debug(String(info.message));

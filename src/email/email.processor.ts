@@ -77,6 +77,7 @@ export class EmailProcessor extends WorkerHost implements OnModuleInit, OnModule
     const { outboxId, message } = prepared;
     if (!prepared.ignoreSuppression && (await this.suppressions.isSuppressed(message.to))) {
       if (await this.states.suppressed(outboxId)) await handler.settled(job.data, 'SUPPRESSED');
+      this.logOutcome(job, prepared.event, 'suppressed');
       return 'suppressed';
     }
     let outcome: 'SENT' | 'LOGGED';
@@ -85,19 +86,46 @@ export class EmailProcessor extends WorkerHost implements OnModuleInit, OnModule
     } catch (error) {
       const permanent = error instanceof PermanentEmailError;
       const reason = (error as Error).message;
-      const final = permanent || job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
+      const givenUp = permanent || job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
       if (permanent) await this.suppressions.add(message.to, reason);
-      if (await this.states.attemptFailed(outboxId, reason, final)) {
+      if (await this.states.attemptFailed(outboxId, reason, givenUp)) {
         await handler.settled(job.data, 'FAILED');
         await this.stats.recordFailed(prepared.event);
       }
+      this.logOutcome(job, prepared.event, givenUp ? 'failed' : 'retrying', reason);
       if (permanent) throw new UnrecoverableError(reason);
       throw error;
     }
     if (await this.states.delivered(outboxId, outcome)) await handler.settled(job.data, outcome);
-    if (outcome === 'LOGGED') return 'logged';
+    if (outcome === 'LOGGED') {
+      this.logOutcome(job, prepared.event, 'logged');
+      return 'logged';
+    }
     await this.stats.recordSent(prepared.event);
+    this.logOutcome(job, prepared.event, 'sent');
     return 'sent';
+  }
+
+  /**
+   * One line per delivery attempt's outcome: what an operator follows an email by. No address
+   * or content at info level (the outbox row has them).
+   */
+  private logOutcome(
+    job: Job,
+    event: string,
+    result: 'sent' | 'logged' | 'suppressed' | 'retrying' | 'failed',
+    reason?: string,
+  ): void {
+    const line = {
+      event,
+      jobId: job.id,
+      outboxId: (job.data as { outboxId?: string }).outboxId,
+      attempt: job.attemptsMade + 1,
+      result,
+      reason,
+    };
+    if (result !== 'retrying' && result !== 'failed') this.logger.log(line, `email ${result}`);
+    else this.logger.warn(line, `email ${result}`);
   }
 
   @OnWorkerEvent('error')
