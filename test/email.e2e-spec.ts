@@ -5,7 +5,7 @@ import { DB, Database } from '../src/database';
 import { QUEUE_CONNECTION } from '../src/email/email-queue.module';
 import type { RedisClient } from '../src/redis';
 import { EmailEvent } from '../src/email/email-event';
-import { EmailOutbox, OutboxEmail } from '../src/email/email-outbox.service';
+import { EmailOutbox, OutboxEmail } from '../src/email/email-outbox';
 import {
   bearer,
   PASSWORD,

@@ -4,11 +4,11 @@ import { and, eq, sql } from 'drizzle-orm';
 import { Database, DB, DbExecutor, schema } from '../database';
 import { EmailEvent } from '../email/email-event';
 import { EmailJobHandler, PreparedEmail, SkippedEmail } from '../email/email-job-handler';
-import { EmailOutbox } from '../email/email-outbox.service';
+import { EmailOutbox } from '../email/email-outbox';
 import { CampaignEmailJob } from '../email/email-queue.constants';
 import { renderOutboxMessage } from '../email/outbox-message';
-import type { EmailOutcome } from '../email/outbox-states.service';
-import { UnsubscribeTokens } from '../email/unsubscribe-tokens.service';
+import type { EmailOutcome } from '../email/outbox-states';
+import { UnsubscribeTokens } from '../email/unsubscribe-tokens';
 import { mergeHtml, mergeText } from './merge-fields';
 
 type DeliveryOutcome = 'SENT' | 'FAILED' | 'SKIPPED';

@@ -10,7 +10,7 @@ import {
   EmailJobName,
   QueueName,
 } from '../email/email-queue.constants';
-import { withTimeout } from '../email/polling-loop';
+import { withTimeout } from '../common/with-timeout';
 import { LockService } from '../locks';
 import { finishIfComplete } from './campaign-email.handler';
 import { CampaignAudience } from './dto/campaign.dto';

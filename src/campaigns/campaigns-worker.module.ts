@@ -3,7 +3,7 @@ import { CAMPAIGN_EMAIL_HANDLER } from '../email/email-job-handler';
 import { EmailQueueModule } from '../email/email-queue.module';
 import { CampaignEmailHandler } from './campaign-email.handler';
 import { CampaignProcessor } from './campaign.processor';
-import { CampaignScheduler } from './campaign-scheduler.service';
+import { CampaignScheduler } from './campaign-scheduler';
 
 /**
  * Worker side of campaigns: scheduling, the per-campaign fan-out, and the handler the email

@@ -1,5 +1,5 @@
-import type { OutgoingEmail } from './email-sender.service';
-import type { EmailOutcome } from './outbox-states.service';
+import type { OutgoingEmail } from './email-sender';
+import type { EmailOutcome } from './outbox-states';
 
 export interface PreparedEmail {
   /** The email_outbox row this send is recorded on. */

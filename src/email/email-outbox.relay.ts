@@ -5,7 +5,8 @@ import { and, asc, eq, inArray, isNull } from 'drizzle-orm';
 import { Database, DB, schema } from '../database';
 import { EmailJobName, OutboxEmailJob, outboxJobId, QueueName } from './email-queue.constants';
 import { QUEUE_CONNECTION } from './email-queue.module';
-import { PollingLoop, withTimeout } from './polling-loop';
+import { withTimeout } from '../common/with-timeout';
+import { PollingLoop } from './polling-loop';
 import { RedisClient } from '../redis';
 
 const POLL_MS = 250;

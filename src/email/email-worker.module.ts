@@ -3,11 +3,11 @@ import { CampaignsWorkerModule } from '../campaigns/campaigns-worker.module';
 import { EmailDeliveryStats } from './email-metrics';
 import { EmailOutboxRelay } from './email-outbox.relay';
 import { EmailQueueModule } from './email-queue.module';
-import { EmailSender } from './email-sender.service';
+import { EmailSender } from './email-sender';
 import { EmailProcessor } from './email.processor';
-import { EmailSuppressions } from './email-suppressions.service';
+import { EmailSuppressions } from './email-suppressions';
 import { OutboxEmailHandler } from './outbox-email.handler';
-import { OutboxStates } from './outbox-states.service';
+import { OutboxStates } from './outbox-states';
 
 /**
  * What sends email (worker process, or the API in embedded mode): the outbox relay, the email

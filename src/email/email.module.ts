@@ -3,7 +3,7 @@ import { AdminEmailSuppressionsController, AdminEmailsController } from './admin
 import { AdminEmailsService } from './admin-emails.service';
 import { EmailMetricsCollector } from './email-metrics';
 import { EmailQueueModule } from './email-queue.module';
-import { EmailSuppressions } from './email-suppressions.service';
+import { EmailSuppressions } from './email-suppressions';
 import { QueueDashboardModule } from './queue-dashboard.module';
 
 /**

@@ -1,14 +1,15 @@
 import { InjectQueue, OnWorkerEvent, Processor, WorkerHost } from '@nestjs/bullmq';
 import { Inject, Logger, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
 import { Job, Queue, UnrecoverableError } from 'bullmq';
+import { withTimeout } from '../common/with-timeout';
 import { APP_CONFIG, AppConfig } from '../config';
 import { CAMPAIGN_EMAIL_HANDLER, EmailJobHandler } from './email-job-handler';
 import { EmailDeliveryStats } from './email-metrics';
 import { EmailJobName, QueueName } from './email-queue.constants';
-import { EmailSender, PermanentEmailError } from './email-sender.service';
-import { EmailSuppressions } from './email-suppressions.service';
+import { EmailSender, PermanentEmailError } from './email-sender';
+import { EmailSuppressions } from './email-suppressions';
 import { OutboxEmailHandler } from './outbox-email.handler';
-import { OutboxStates } from './outbox-states.service';
+import { OutboxStates } from './outbox-states';
 
 const RATE_LIMIT_TIMEOUT_MS = 5000;
 
@@ -50,15 +51,11 @@ export class EmailProcessor extends WorkerHost implements OnModuleInit, OnModule
    */
   async onModuleInit(): Promise<void> {
     const { limit, seconds } = this.config.emailRateLimit;
-    await Promise.race([
+    await withTimeout(
       this.queue.setGlobalRateLimit(limit, seconds * 1000),
-      new Promise((_, reject) =>
-        setTimeout(
-          () => reject(new Error('could not set the email rate limit: Redis did not answer')),
-          RATE_LIMIT_TIMEOUT_MS,
-        ).unref(),
-      ),
-    ]);
+      RATE_LIMIT_TIMEOUT_MS,
+      'Redis, setting the email rate limit,',
+    );
   }
 
   /**

@@ -5,7 +5,7 @@ import { Database, DB, schema } from '../database';
 import { EmailJobHandler, PreparedEmail, SkippedEmail } from './email-job-handler';
 import { OutboxEmailJob } from './email-queue.constants';
 import { renderOutboxMessage } from './outbox-message';
-import type { EmailOutcome } from './outbox-states.service';
+import type { EmailOutcome } from './outbox-states';
 
 /** Transactional emails (and admin retries): one email_outbox row per job. */
 @Injectable()

@@ -3,7 +3,7 @@ import type { NextFunction, Request, Response } from 'express';
 import { createHmac, randomBytes } from 'node:crypto';
 import { CredentialsService } from '../auth/credentials.service';
 import { errorBody } from '../common/error-response';
-import { RateLimiter } from '../throttle/rate-limiter.service';
+import { RateLimiter } from '../throttle/rate-limiter';
 import { ipTracker, loginEmailTracker } from '../throttle/throttle-trackers';
 import { UsersService } from '../users/users.service';
 

@@ -1,5 +1,6 @@
 import { Inject, Injectable, Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
 import { RedisOptions } from 'ioredis';
+import { withTimeout } from '../common/with-timeout';
 import { APP_CONFIG, AppConfig, RedisConnectionConfig } from '../config';
 import { describeRedisTarget, openRedis, RedisClient } from './redis-connection.factory';
 import { RedisKeys } from './redis-keys';
@@ -12,15 +13,6 @@ const CONNECT_TIMEOUT_MS = 5000;
  * map) it never comes, so shutdown disconnects instead after this long.
  */
 export const QUIT_TIMEOUT_MS = 2000;
-
-/** `closing` settled, or rejected once `ms` have passed. */
-export function within<T>(closing: Promise<T>, ms: number): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`not done within ${ms} ms`)), ms);
-  });
-  return Promise.race([closing, timeout]).finally(() => clearTimeout(timer));
-}
 
 export class RedisUnavailableError extends Error {
   constructor(target: string) {
@@ -107,7 +99,7 @@ export class RedisService implements OnModuleInit, OnApplicationShutdown {
     await Promise.all(
       [...this.connections].map(async (connection) => {
         try {
-          await within(connection.quit(), QUIT_TIMEOUT_MS);
+          await withTimeout(connection.quit(), QUIT_TIMEOUT_MS, 'Redis QUIT');
         } catch {
           connection.disconnect();
         }
