@@ -5,7 +5,8 @@ import { Database, DB, DbExecutor, schema } from '../database';
 import { EmailEvent } from '../email/email-event';
 import { EmailJobHandler, PreparedEmail, SkippedEmail } from '../email/email-job-handler';
 import { EmailOutbox } from '../email/email-outbox';
-import { CampaignEmailJob } from '../email/email-queue.constants';
+import { HandlesJob } from '../queues/job-handlers';
+import { CampaignEmailJob, EmailJobName, QueueName } from '../queues/queue-jobs';
 import { renderOutboxMessage } from '../email/outbox-message';
 import type { EmailOutcome } from '../email/outbox-states';
 import { UnsubscribeTokens } from '../email/unsubscribe-tokens';
@@ -28,6 +29,7 @@ const DELIVERY_OUTCOME: Record<EmailOutcome, DeliveryOutcome> = {
  * after a stall finds it settled, or finds its outbox row, and never renders or counts twice.
  */
 @Injectable()
+@HandlesJob(QueueName.Email, EmailJobName.Campaign)
 export class CampaignEmailHandler implements EmailJobHandler<CampaignEmailJob> {
   constructor(
     @Inject(DB) private readonly db: Database,

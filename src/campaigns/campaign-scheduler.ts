@@ -3,7 +3,7 @@ import { Inject, Injectable, OnApplicationBootstrap, OnModuleDestroy } from '@ne
 import type { Queue } from 'bullmq';
 import { eq } from 'drizzle-orm';
 import { Database, DB, schema } from '../database';
-import { CampaignJobName, CampaignSendJob, QueueName } from '../email/email-queue.constants';
+import { CampaignJobName, CampaignSendJob, QueueName } from '../queues/queue-jobs';
 import { withTimeout } from '../common/with-timeout';
 import { PollingLoop } from '../email/polling-loop';
 

@@ -3,13 +3,15 @@ import { Inject, Logger, OnModuleDestroy } from '@nestjs/common';
 import { Job, Queue } from 'bullmq';
 import { and, asc, eq, gt, sql } from 'drizzle-orm';
 import { Database, DB, schema } from '../database';
+import { HandlesJob } from '../queues/job-handlers';
 import {
   CampaignEmailJob,
   campaignEmailJobId,
+  CampaignJobName,
   CampaignSendJob,
   EmailJobName,
   QueueName,
-} from '../email/email-queue.constants';
+} from '../queues/queue-jobs';
 import { withTimeout } from '../common/with-timeout';
 import { LockService } from '../locks';
 import { finishIfComplete } from './campaign-email.handler';
@@ -36,6 +38,7 @@ const AUDIENCE_ROLES: Record<CampaignAudience, string[]> = {
  * duplicates.
  */
 @Processor(QueueName.Campaigns, { concurrency: 2 })
+@HandlesJob(QueueName.Campaigns, CampaignJobName.Send)
 export class CampaignProcessor extends WorkerHost implements OnModuleDestroy {
   private readonly logger = new Logger(CampaignProcessor.name);
 
