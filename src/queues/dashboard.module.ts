@@ -3,7 +3,6 @@ import { ExpressAdapter } from '@bull-board/express';
 import { BullBoardModule, BullBoardModuleOptions } from '@bull-board/nestjs';
 import { Module } from '@nestjs/common';
 import { AuthModule } from '../auth/auth.module';
-import { UsersModule } from '../users/users.module';
 import { QueueName } from './queue-jobs';
 import { QueuesModule } from './queues.module';
 import { QueueDashboardAuthMiddleware } from './dashboard-auth.middleware';
@@ -19,9 +18,9 @@ export const QUEUE_DASHBOARD_ROUTE = '/admin/queues';
   imports: [
     QueuesModule,
     // Async only for `imports`: the middleware is resolved in bull-board's module, and checks
-    // credentials with AuthModule's CredentialsService and UsersModule's UsersService.
+    // credentials with AuthModule's CredentialsService.
     BullBoardModule.forRootAsync({
-      imports: [AuthModule, UsersModule],
+      imports: [AuthModule],
       useFactory: (): BullBoardModuleOptions => ({
         route: QUEUE_DASHBOARD_ROUTE,
         // @bull-board/express ships its own copy of @bull-board/api typings: same shape.

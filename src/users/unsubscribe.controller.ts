@@ -17,7 +17,7 @@ import {
   ApiTags,
 } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
-import { Public } from '../auth/public.decorator';
+import { Public } from '../common/public.decorator';
 import { UnsubscribeTokens } from '../email/unsubscribe-tokens';
 import { EmailPreferencesDto, UnsubscribeQueryDto } from './dto/email-preferences.dto';
 import { confirmPage, donePage, UNSUBSCRIBE_PAGE_CSP } from './unsubscribe-page';
