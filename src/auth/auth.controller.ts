@@ -14,7 +14,7 @@ import { AuthService, ClientInfo } from './auth.service';
 import { Client } from './client-info.decorator';
 import { CurrentUser } from './current-user.decorator';
 import { LoginDto, RefreshTokenDto, RegisterCompanyDto, RegisterCustomerDto } from './dto/auth.dto';
-import { Public } from './public.decorator';
+import { Public } from '../common/public.decorator';
 import { RateLimit } from '../throttle/rate-limit.decorator';
 
 @ApiTags('auth')

@@ -3,7 +3,7 @@ import { Reflector } from '@nestjs/core';
 import type { Request } from 'express';
 import { AccessTokenAuthenticator } from './access-token.authenticator';
 import type { AuthUser } from './auth-user';
-import { IS_PUBLIC } from './public.decorator';
+import { IS_PUBLIC } from '../common/public.decorator';
 
 /**
  * Global: every route needs a valid, unrevoked access token unless marked @Public().

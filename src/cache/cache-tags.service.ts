@@ -5,7 +5,7 @@ import { MetricsService } from '../metrics/metrics.service';
 import { RedisService } from '../redis';
 import type { CacheRedisClient } from '../redis/cache-store.factory';
 import { CACHE_REDIS } from './cache.constants';
-import { withTimeout } from './with-timeout';
+import { withTimeout } from '../common/with-timeout';
 
 /** A tag's current version: `<bump sequence>:<random>`; sequence 0 = never bumped since created. */
 export type TagVersions = Record<string, string>;
@@ -118,7 +118,7 @@ export class CacheTagsService implements OnApplicationShutdown {
   async bump(tags: string[]): Promise<void> {
     const unique = [...new Set(tags)];
     try {
-      await withTimeout(this.runBump(unique), BUMP_TIMEOUT_MS);
+      await withTimeout(this.runBump(unique), BUMP_TIMEOUT_MS, 'cache Redis');
       this.invalidations.inc({ result: 'ok' });
     } catch (error) {
       this.invalidations.inc({ result: 'error' });
@@ -147,7 +147,7 @@ export class CacheTagsService implements OnApplicationShutdown {
   private async retryPending(): Promise<void> {
     const tags = [...this.pending];
     try {
-      await withTimeout(this.runBump(tags), BUMP_TIMEOUT_MS);
+      await withTimeout(this.runBump(tags), BUMP_TIMEOUT_MS, 'cache Redis');
       tags.forEach((t) => this.pending.delete(t));
       this.logger.log(`cache invalidation of ${tags.join(', ')} done after retry`);
     } catch {

@@ -9,7 +9,7 @@ import { RedisService } from '../redis';
 import type { CacheRedisClient } from '../redis/cache-store.factory';
 import { CACHE_REDIS } from './cache.constants';
 import { CacheTagsService, sequenceOf, TagVersions } from './cache-tags.service';
-import { withTimeout } from './with-timeout';
+import { withTimeout } from '../common/with-timeout';
 
 /** Bound on each cache round trip: past it the request is served from the database. */
 export const CACHE_OP_TIMEOUT_MS = 200;
@@ -226,7 +226,7 @@ export class ResponseCacheService {
   }
 
   private bounded<T>(promise: Promise<T>): Promise<T> {
-    return withTimeout(promise, CACHE_OP_TIMEOUT_MS);
+    return withTimeout(promise, CACHE_OP_TIMEOUT_MS, 'cache Redis');
   }
 
   /** One line per WARN_EVERY_MS: a Redis outage must not flood the log. */

@@ -13,7 +13,7 @@ import type { AuthUser } from '../auth/auth-user';
 import { DomainEvent, UserChangedEvent } from '../common/domain-events';
 import { DB, Database, schema } from '../database';
 import { EmailEvent } from '../email/email-event';
-import { EmailOutbox } from '../email/email-outbox.service';
+import { EmailOutbox } from '../email/email-outbox';
 import { PublicUser, toPublicUser } from '../users/users.service';
 import { CompaniesService, CompanyProfile } from './companies.service';
 

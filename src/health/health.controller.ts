@@ -7,7 +7,7 @@ import {
 } from '@nestjs/swagger';
 import { HealthCheck, HealthCheckService, HealthIndicatorService } from '@nestjs/terminus';
 import { SkipThrottle } from '@nestjs/throttler';
-import { Public } from '../auth/public.decorator';
+import { Public } from '../common/public.decorator';
 import { DatabaseHealth } from '../database';
 import { RedisService } from '../redis';
 import { notReadyReason, Readiness, ReadinessService } from './readiness.service';

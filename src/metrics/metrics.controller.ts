@@ -1,7 +1,7 @@
 import { Controller, Get, Header } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import { SkipThrottle } from '@nestjs/throttler';
-import { Public } from '../auth/public.decorator';
+import { Public } from '../common/public.decorator';
 import { MetricsService } from './metrics.service';
 
 @ApiExcludeController()

@@ -29,7 +29,7 @@ import {
   NOTIFICATION_CREATED,
   NotificationCreatedEvent,
 } from '../notifications/notification.types';
-import { ChatRateLimiter } from '../throttle/chat-rate-limiter.service';
+import { ChatRateLimiter } from '../throttle/chat-rate-limiter';
 import { ChatAckError, SOCKET_IO_PATH, SocketEvent, SocketRoom } from './realtime.constants';
 
 interface SocketData {

@@ -3,7 +3,8 @@ import { createAdapter, createShardedAdapter } from '@socket.io/redis-adapter';
 import { Emitter } from '@socket.io/redis-emitter';
 import { Server } from 'socket.io';
 import { APP_CONFIG, AppConfig } from '../config';
-import { QUIT_TIMEOUT_MS, RedisClient, RedisService, within } from '../redis';
+import { withTimeout } from '../common/with-timeout';
+import { QUIT_TIMEOUT_MS, RedisClient, RedisService } from '../redis';
 import { openPubSubCluster } from '../redis/cache-store.factory';
 
 type PubSubCluster = ReturnType<typeof openPubSubCluster>;
@@ -139,7 +140,9 @@ abstract class SocketIoRedisBase implements OnApplicationShutdown {
     await Promise.allSettled(
       [this.pub, this.sub].map((c) => {
         const cluster = c as PubSubCluster;
-        return within(cluster.close(), QUIT_TIMEOUT_MS).catch(() => cluster.destroy());
+        return withTimeout(cluster.close(), QUIT_TIMEOUT_MS, 'Redis QUIT').catch(() =>
+          cluster.destroy(),
+        );
       }),
     );
   }

@@ -17,8 +17,8 @@ import {
   ApiTags,
 } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
-import { Public } from '../auth/public.decorator';
-import { UnsubscribeTokens } from '../email/unsubscribe-tokens.service';
+import { Public } from '../common/public.decorator';
+import { UnsubscribeTokens } from '../email/unsubscribe-tokens';
 import { EmailPreferencesDto, UnsubscribeQueryDto } from './dto/email-preferences.dto';
 import { confirmPage, donePage, UNSUBSCRIBE_PAGE_CSP } from './unsubscribe-page';
 import { UsersService } from './users.service';

@@ -4,7 +4,7 @@ import type { Queue } from 'bullmq';
 import { Cluster } from 'ioredis';
 import { randomUUID } from 'node:crypto';
 import { EmailEvent } from '../../src/email/email-event';
-import { QueueName } from '../../src/email/email-queue.constants';
+import { QueueName } from '../../src/queues/queue-jobs';
 import { hashPassword } from '../../src/auth/password';
 import { LockService } from '../../src/locks';
 import { RedisService } from '../../src/redis';
