@@ -2,7 +2,7 @@ import type { INestApplicationContext } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { NotificationsService } from '../src/notifications/notifications.service';
 import { RedisService } from '../src/redis';
-import { ChatCast, chatCast } from './support/chat-fixtures';
+import { ChatCast, chatCast, insertBooking } from './support/chat-fixtures';
 import { bearer, PASSWORD, registerCustomer } from './support/fixtures';
 import {
   ChatMessagePayload,
@@ -347,6 +347,49 @@ describe('realtime across two API instances and a worker', () => {
       expect(bystander.connected).toBe(true);
       expect(await clients.connectError(a.url, { token: other.accessToken })).toBe('unauthorized');
     });
+  });
+
+  describe('right after connect', () => {
+    // Each round uses a new user and booking, so every room is new on A and its Redis
+    // subscription (one channel per room on the sharded adapter) starts with this connection.
+    const ROUNDS = 30;
+
+    it(`delivers a notification, a chat message and a revocation sent the moment the client connected (${ROUNDS} rounds)`, async () => {
+      const ownerOnB = await clients.connect(b.url, cast.owner.accessToken);
+      for (let round = 0; round < ROUNDS; round++) {
+        const customer = await registerCustomer(a);
+        const bookingId = await insertBooking(stack, cast.companyId, customer.user.id);
+
+        const socket = await clients.connect(a.url, customer.accessToken);
+        const notified = nextEvent<NotificationPayload>(socket, 'notification');
+        const [row] = await b.app.get(NotificationsService).notify([
+          {
+            userId: customer.user.id,
+            type: 'booking.confirmed',
+            title: `Round ${round}`,
+            body: '',
+          },
+        ]);
+        expect((await notified).id).toBe(row.id);
+
+        expect(await emitWithAck(socket, 'chat:join', { bookingId })).toEqual({ ok: true });
+        const chatted = nextEvent<ChatMessagePayload>(socket, 'chat:message');
+        const sent = await emitWithAck(ownerOnB, 'chat:send', { bookingId, text: `#${round}` });
+        expect((await chatted).id).toBe(sent.message!.id);
+
+        const onB = await clients.connect(b.url, customer.accessToken);
+        const dropped = [nextDisconnect(socket), nextDisconnect(onB)];
+        await a
+          .http()
+          .post('/auth/logout')
+          .set(...bearer(customer))
+          .expect(204);
+        expect(await Promise.all(dropped)).toEqual([
+          'io server disconnect',
+          'io server disconnect',
+        ]);
+      }
+    }, 120_000);
   });
 
   async function waitForHandshake(url: string, token: string): Promise<void> {

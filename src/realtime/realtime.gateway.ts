@@ -55,8 +55,9 @@ const KNOWN_EVENTS = new Set<string>(Object.values(SocketEvent));
  * - Handshake: `auth: {token}` is checked exactly like the HTTP JwtGuard (signature, expiry,
  *   session alive, not revoked) in a middleware, so a refused socket never connects:
  *   `connect_error` `unauthorized`, or `unavailable` when Redis or the database cannot answer.
- * - Every socket joins `user:<id>` and `session:<sid>`: notifications and revocations address
- *   those rooms, and the Redis adapter carries them to whichever process holds the socket.
+ * - Every socket joins `user:<id>` and `session:<sid>` during the handshake, before the client
+ *   hears `connect`: notifications and revocations address those rooms, and the Redis adapter
+ *   carries them to whichever process holds the socket.
  * - Chat: `chat:join` / `chat:send`, participants only, through ChatService.
  */
 // Frames are bounded like HTTP bodies (100 kB): a chat message is at most 2,000 characters.
@@ -88,7 +89,7 @@ export class RealtimeGateway implements OnGatewayInit, OnGatewayConnection, OnGa
 
   afterInit(server: Server): void {
     server.use((socket, next) => {
-      this.authenticateHandshake(socket as AuthedSocket).then(
+      this.admit(socket as AuthedSocket).then(
         () => next(),
         (error: Error) => next(error),
       );
@@ -101,9 +102,8 @@ export class RealtimeGateway implements OnGatewayInit, OnGatewayConnection, OnGa
     socket.onAnyOutgoing((event: string) => this.count('out', event));
     // Nest does not await this hook: nothing may escape it as a rejection.
     try {
-      await socket.join([SocketRoom.user(user.id), SocketRoom.session(user.sid)]);
-      // A revocation between the handshake check and joining the rooms above found no socket to
-      // disconnect: check once more now that the rooms make this socket reachable.
+      // A revocation broadcast while the handshake ran found no connected socket to drop (the
+      // adapter only reaches connected ones): check once more now that it would find this one.
       await this.authenticator.authenticate(token);
     } catch {
       socket.disconnect(true);
@@ -122,16 +122,22 @@ export class RealtimeGateway implements OnGatewayInit, OnGatewayConnection, OnGa
     clearTimeout(socket.data.expiryTimer);
   }
 
-  /** `chat:join {bookingId}` → `{ok: true}` and the socket receives the conversation's messages. */
+  /**
+   * `chat:join {bookingId}` → `{ok: true}` once the socket receives the conversation's messages
+   * from every process (the join waits for the room's Redis subscription).
+   */
   @SubscribeMessage(SocketEvent.ChatJoin)
   async join(@ConnectedSocket() socket: AuthedSocket, @MessageBody() body: unknown): Promise<Ack> {
     const bookingId = stringField(body, 'bookingId');
     if (bookingId === undefined) return { ok: false, error: 'invalid_payload' };
+    const room = SocketRoom.chat(bookingId);
     try {
       await this.chat.assertParticipant(socket.data.user, bookingId);
-      await socket.join(SocketRoom.chat(bookingId));
+      await socket.join(room);
       return { ok: true };
     } catch (error) {
+      // Not left in a room whose subscription failed: a later join subscribes again.
+      await socket.leave(room);
       return { ok: false, error: this.ackError(error, SocketEvent.ChatJoin) };
     }
   }
@@ -178,12 +184,20 @@ export class RealtimeGateway implements OnGatewayInit, OnGatewayConnection, OnGa
     if (rooms.length > 0) this.server.in(rooms).disconnectSockets(true);
   }
 
-  private async authenticateHandshake(socket: AuthedSocket): Promise<void> {
+  /**
+   * The handshake middleware: authenticates, then joins the user's and the session's rooms and
+   * waits until the adapter's Redis subscriptions for them are live. Only then does the client get
+   * its `connect` event, so whatever is addressed to it from then on, from any process, reaches it.
+   * A refused or failed handshake leaves the rooms again (Socket.IO cleans the socket up).
+   */
+  private async admit(socket: AuthedSocket): Promise<void> {
     const token: unknown = (socket.handshake.auth as Record<string, unknown> | undefined)?.token;
     if (typeof token !== 'string' || token.length === 0) throw new Error('unauthorized');
     try {
-      socket.data.user = await this.authenticator.authenticate(token);
+      const user = await this.authenticator.authenticate(token);
+      socket.data.user = user;
       socket.data.token = token;
+      await socket.join([SocketRoom.user(user.id), SocketRoom.session(user.sid)]);
     } catch (error) {
       if (error instanceof UnauthorizedException) throw new Error('unauthorized');
       this.logger.warn(`Socket handshake refused: ${(error as Error).message}`);

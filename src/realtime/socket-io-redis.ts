@@ -1,13 +1,14 @@
 import { Logger, OnApplicationShutdown, Provider } from '@nestjs/common';
 import { createAdapter, createShardedAdapter } from '@socket.io/redis-adapter';
 import { Emitter } from '@socket.io/redis-emitter';
-import { Server } from 'socket.io';
+import { Namespace, Server } from 'socket.io';
 import { APP_CONFIG, AppConfig } from '../config';
 import { QUIT_TIMEOUT_MS, RedisClient, RedisService, within } from '../redis';
 import { openPubSubCluster } from '../redis/cache-store.factory';
 
 type PubSubCluster = ReturnType<typeof openPubSubCluster>;
-type AdapterFactory = ReturnType<typeof createAdapter> | ReturnType<typeof createShardedAdapter>;
+type Adapter = ReturnType<ReturnType<typeof createAdapter | typeof createShardedAdapter>>;
+type AdapterFactory = (nsp: Namespace) => Adapter;
 
 /**
  * Socket.IO's adapter and the worker's emitter fire PUBLISH without handling the returned promise:
@@ -40,6 +41,55 @@ function catchUnsubscribeErrors(client: PubSubCluster, logger: Logger): void {
         logger.debug(`Socket.IO SUNSUBSCRIBE: ${error.message}`),
       ),
   });
+}
+
+/**
+ * The subscriptions Redis has not confirmed yet. Both adapters subscribe without waiting for the
+ * answer (at creation; the sharded adapter also whenever a room appears on this process: one
+ * channel per room), and a message published before the confirmation is not delivered here. A
+ * join waits for them (see SocketIoRedisBase.adapter), so the handshake middleware and `chat:join`
+ * answer only once the socket's rooms are reachable from every process.
+ */
+class PendingSubscriptions {
+  private readonly pending = new Set<Promise<unknown>>();
+
+  constructor(private readonly logger: Logger) {}
+
+  /** Records every promise `client[method]` returns until Redis answers it. */
+  track(client: object, method: string): void {
+    const subscribe = (client as Record<string, (...args: unknown[]) => Promise<unknown>>)[
+      method
+    ].bind(client);
+    Object.assign(client, {
+      [method]: (...args: unknown[]) => {
+        const request = subscribe(...args);
+        this.pending.add(request);
+        // Also marks the adapter's unhandled promise as handled: a refused subscription is logged.
+        request.then(
+          () => this.pending.delete(request),
+          (error: Error) => {
+            this.pending.delete(request);
+            this.logger.warn(`Socket.IO ${method}: ${error.message}`);
+          },
+        );
+        return request;
+      },
+    });
+  }
+
+  /**
+   * Runs `join` (which may subscribe) and resolves once every subscription requested so far is
+   * live. Rejects when one that `join` itself requested fails; earlier ones only delay it (their
+   * failure is logged above), so a join whose promise nobody awaits (Socket.IO's own join of the
+   * socket id room) never rejects.
+   */
+  async around(join: () => void): Promise<void> {
+    const earlier = [...this.pending];
+    join();
+    const own = [...this.pending].filter((request) => !earlier.includes(request));
+    await Promise.allSettled(earlier);
+    await Promise.all(own);
+  }
 }
 
 /**
@@ -78,6 +128,7 @@ abstract class SocketIoRedisBase implements OnApplicationShutdown {
   private readonly pub: RedisClient | PubSubCluster;
   private readonly sub: RedisClient | PubSubCluster | null;
   private readonly sharded: boolean;
+  private readonly subscriptions = new PendingSubscriptions(this.logger);
 
   constructor(
     protected readonly redis: RedisService,
@@ -96,20 +147,35 @@ abstract class SocketIoRedisBase implements OnApplicationShutdown {
       const sub = pub.duplicate();
       sub.on('error', (error: Error) => this.logger.warn(`Socket.IO Redis: ${error.message}`));
       catchUnsubscribeErrors(sub, this.logger);
+      this.subscriptions.track(sub, 'sSubscribe');
       [this.pub, this.sub] = [pub, sub];
     } else {
       this.pub = openSocketIoPublisher(redis, `${name}-pub`, this.logger);
       // Keeps its offline queue: the adapter subscribes before the connection is up.
       this.sub = subscribe ? redis.createConnection(`${name}-sub`) : null;
+      if (this.sub) {
+        this.subscriptions.track(this.sub, 'subscribe');
+        this.subscriptions.track(this.sub, 'psubscribe');
+      }
     }
   }
 
-  /** The adapter for an API process's Socket.IO server. */
+  /**
+   * The adapter for a Socket.IO server. Its `addAll` (what `socket.join` returns) resolves once
+   * the Redis subscriptions for the joined rooms are live, not merely requested.
+   */
   adapter(): AdapterFactory {
-    if (this.sharded) {
-      return createShardedAdapter(this.pub, this.sub, { channelPrefix: this.key });
-    }
-    return createAdapter(this.pub, this.sub, { key: this.key });
+    const create = this.sharded
+      ? createShardedAdapter(this.pub, this.sub, { channelPrefix: this.key })
+      : createAdapter(this.pub, this.sub, { key: this.key });
+    const subscriptions = this.subscriptions;
+    // A function, not an arrow: Socket.IO calls it with `new` (the object returned is the adapter).
+    return function (nsp: Namespace): Adapter {
+      const adapter = create(nsp);
+      const addAll = adapter.addAll.bind(adapter);
+      adapter.addAll = (id, rooms) => subscriptions.around(() => void addAll(id, rooms));
+      return adapter;
+    };
   }
 
   /** The classic connection, for `@socket.io/redis-emitter` (single Redis or Sentinel only). */
