@@ -22,28 +22,40 @@ import { AccessTokenAuthenticator } from '../auth/access-token.authenticator';
 import type { AuthUser } from '../auth/auth-user';
 import { SESSIONS_REVOKED, SessionsRevokedEvent } from '../auth/auth.events';
 import { ChatService } from '../chat/chat.service';
-import { CHAT_TEXT_MAX_LENGTH, ChatMessageView } from '../chat/chat.types';
+import { CHAT_TEXT_MAX_LENGTH } from '../chat/chat.types';
 import { MetricsService } from '../metrics/metrics.service';
 import {
   NOTIFICATION_CREATED,
   NotificationCreatedEvent,
 } from '../notifications/notification.types';
 import { ChatRateLimiter } from '../throttle/chat-rate-limiter.service';
-import { ChatAckError, SOCKET_IO_PATH, SocketEvent, SocketRoom } from './realtime.constants';
+import { SOCKET_IO_PATH, SocketEvent, SocketRoom } from './realtime.constants';
+import type {
+  ChatAckError,
+  ChatJoinAck,
+  ChatSendAck,
+  ClientToServerEvents,
+  ConnectErrorMessage,
+  ServerToClientEvents,
+} from './realtime.events';
 
 interface SocketData {
   user: AuthUser;
   token: string;
   expiryTimer?: NodeJS.Timeout;
 }
-type AuthedSocket = Socket<
-  Record<string, never>,
-  Record<string, never>,
+type TypedServer = Server<
+  ClientToServerEvents,
+  ServerToClientEvents,
   Record<string, never>,
   SocketData
 >;
-
-type Ack<T extends object = object> = ({ ok: true } & T) | { ok: false; error: ChatAckError };
+type AuthedSocket = Socket<
+  ClientToServerEvents,
+  ServerToClientEvents,
+  Record<string, never>,
+  SocketData
+>;
 
 /** setTimeout's upper bound; longer delays fire at once. */
 const MAX_TIMER_MS = 2 ** 31 - 1;
@@ -64,7 +76,7 @@ const KNOWN_EVENTS = new Set<string>(Object.values(SocketEvent));
 @WebSocketGateway({ path: SOCKET_IO_PATH, maxHttpBufferSize: 100_000 })
 export class RealtimeGateway implements OnGatewayInit, OnGatewayConnection, OnGatewayDisconnect {
   private readonly logger = new Logger(RealtimeGateway.name);
-  @WebSocketServer() private readonly server: Server;
+  @WebSocketServer() private readonly server: TypedServer;
 
   private readonly messages: Counter<'direction' | 'event'>;
 
@@ -87,9 +99,9 @@ export class RealtimeGateway implements OnGatewayInit, OnGatewayConnection, OnGa
     );
   }
 
-  afterInit(server: Server): void {
+  afterInit(server: TypedServer): void {
     server.use((socket, next) => {
-      this.admit(socket as AuthedSocket).then(
+      this.admit(socket).then(
         () => next(),
         (error: Error) => next(error),
       );
@@ -127,7 +139,10 @@ export class RealtimeGateway implements OnGatewayInit, OnGatewayConnection, OnGa
    * from every process (the join waits for the room's Redis subscription).
    */
   @SubscribeMessage(SocketEvent.ChatJoin)
-  async join(@ConnectedSocket() socket: AuthedSocket, @MessageBody() body: unknown): Promise<Ack> {
+  async join(
+    @ConnectedSocket() socket: AuthedSocket,
+    @MessageBody() body: unknown,
+  ): Promise<ChatJoinAck> {
     const bookingId = stringField(body, 'bookingId');
     if (bookingId === undefined) return { ok: false, error: 'invalid_payload' };
     const room = SocketRoom.chat(bookingId);
@@ -151,7 +166,7 @@ export class RealtimeGateway implements OnGatewayInit, OnGatewayConnection, OnGa
   async send(
     @ConnectedSocket() socket: AuthedSocket,
     @MessageBody() body: unknown,
-  ): Promise<Ack<{ message: ChatMessageView }>> {
+  ): Promise<ChatSendAck> {
     const bookingId = stringField(body, 'bookingId');
     const text = stringField(body, 'text');
     if (bookingId === undefined || text === undefined)
@@ -192,16 +207,16 @@ export class RealtimeGateway implements OnGatewayInit, OnGatewayConnection, OnGa
    */
   private async admit(socket: AuthedSocket): Promise<void> {
     const token: unknown = (socket.handshake.auth as Record<string, unknown> | undefined)?.token;
-    if (typeof token !== 'string' || token.length === 0) throw new Error('unauthorized');
+    if (typeof token !== 'string' || token.length === 0) throw refusal('unauthorized');
     try {
       const user = await this.authenticator.authenticate(token);
       socket.data.user = user;
       socket.data.token = token;
       await socket.join([SocketRoom.user(user.id), SocketRoom.session(user.sid)]);
     } catch (error) {
-      if (error instanceof UnauthorizedException) throw new Error('unauthorized');
+      if (error instanceof UnauthorizedException) throw refusal('unauthorized');
       this.logger.warn(`Socket handshake refused: ${(error as Error).message}`);
-      throw new Error('unavailable');
+      throw refusal('unavailable');
     }
   }
 
@@ -217,6 +232,11 @@ export class RealtimeGateway implements OnGatewayInit, OnGatewayConnection, OnGa
   private count(direction: 'in' | 'out', event: string): void {
     this.messages.inc({ direction, event: KNOWN_EVENTS.has(event) ? event : 'other' });
   }
+}
+
+/** A handshake refusal: the client's `connect_error` carries this message. */
+function refusal(message: ConnectErrorMessage): Error {
+  return new Error(message);
 }
 
 /** `payload[name]` when the payload is a plain object and the field a string. */

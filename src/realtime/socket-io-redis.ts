@@ -5,6 +5,7 @@ import { Namespace, Server } from 'socket.io';
 import { APP_CONFIG, AppConfig } from '../config';
 import { QUIT_TIMEOUT_MS, RedisClient, RedisService, within } from '../redis';
 import { openPubSubCluster } from '../redis/cache-store.factory';
+import type { ServerEventPayload, ServerToClientEvents } from './realtime.events';
 
 type PubSubCluster = ReturnType<typeof openPubSubCluster>;
 type Adapter = ReturnType<ReturnType<typeof createAdapter | typeof createShardedAdapter>>;
@@ -228,6 +229,11 @@ export const socketIoRedisProvider: Provider = {
   },
 };
 
+/** `to(room)` of the broadcaster: only the server → client events of realtime.events.ts. */
+interface RoomEmitter {
+  emit<E extends keyof ServerToClientEvents>(event: E, payload: ServerEventPayload<E>): unknown;
+}
+
 /**
  * Broadcasts to API processes' sockets from a process without a Socket.IO server (the worker).
  *
@@ -252,9 +258,10 @@ export class SocketIoBroadcaster extends SocketIoRedisBase {
       : new Server({ adapter: this.adapter(), serveClient: false });
   }
 
-  to(room: string): { emit(event: string, data: unknown): unknown } {
+  to(room: string): RoomEmitter {
     if (!this.emitter) throw new Error('Socket.IO broadcaster used before connect()');
-    return this.emitter.to(room);
+    // Both carry the event and payload unchanged; the type pins them to the contract's events.
+    return this.emitter.to(room) as RoomEmitter;
   }
 
   override async onApplicationShutdown(): Promise<void> {
