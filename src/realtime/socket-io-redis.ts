@@ -44,6 +44,9 @@ function catchUnsubscribeErrors(client: PubSubCluster, logger: Logger): void {
   });
 }
 
+/** How long a join waits for Redis to confirm its rooms' subscriptions. */
+const SUBSCRIBE_TIMEOUT_MS = 5000;
+
 /**
  * The subscriptions Redis has not confirmed yet. Both adapters subscribe without waiting for the
  * answer (at creation; the sharded adapter also whenever a room appears on this process: one
@@ -80,16 +83,18 @@ class PendingSubscriptions {
 
   /**
    * Runs `join` (which may subscribe) and resolves once every subscription requested so far is
-   * live. Rejects when one that `join` itself requested fails; earlier ones only delay it (their
-   * failure is logged above), so a join whose promise nobody awaits (Socket.IO's own join of the
-   * socket id room) never rejects.
+   * live. Rejects when one that `join` itself requested fails or is not confirmed within
+   * SUBSCRIBE_TIMEOUT_MS (a shard that is down must not hang a handshake). Earlier ones (e.g. the
+   * same room's, requested by another socket's join a moment ago) are awaited within the same
+   * bound but never reject it: a join whose promise nobody awaits (Socket.IO's own join of the
+   * socket-id room, which subscribes nothing) must never reject.
    */
   async around(join: () => void): Promise<void> {
     const earlier = [...this.pending];
     join();
     const own = [...this.pending].filter((request) => !earlier.includes(request));
-    await Promise.allSettled(earlier);
-    await Promise.all(own);
+    await within(Promise.allSettled(earlier), SUBSCRIBE_TIMEOUT_MS).catch(() => undefined);
+    if (own.length > 0) await within(Promise.all(own), SUBSCRIBE_TIMEOUT_MS);
   }
 }
 
