@@ -35,11 +35,13 @@ describe('realtime across two API instances and a worker', () => {
   let cast: ChatCast;
   const clients = new SocketClients();
 
+  // A "never hangs" bound: three Nest apps and five password hashes, on a loaded CI machine
+  // running the Cluster suites two at a time, took longer than jest's default 30 s.
   beforeAll(async () => {
     stack = await TestStack.create();
     [a, b, worker] = await Promise.all([stack.startApi(), stack.startApi(), stack.startWorker()]);
     cast = await chatCast(stack, a);
-  });
+  }, 60_000);
   afterEach(() => clients.closeAll());
   afterAll(() => stack.close());
 
