@@ -170,6 +170,7 @@ export class AuthService {
         lastSeenAt: now,
       },
       pair.refreshJti,
+      user,
     );
     return { accessToken: pair.accessToken, refreshToken: pair.refreshToken };
   }

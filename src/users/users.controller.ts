@@ -14,7 +14,7 @@ export class UsersController {
   @Get('me')
   @CachedResponse('PROFILE')
   async me(@CurrentUser() user: AuthUser) {
-    // The guard has just read this user from the database: no second read.
+    // The guard has the user's current facts (UserFactsStore): no read of the user here.
     return { ...toPublicUser(user), stats: await this.users.stats(user) };
   }
 }
