@@ -279,7 +279,7 @@ export const dataScale: Scenario = {
   title: 'Cost that does not grow with the data: 1× vs 10× the seed',
   budgetSeconds: 600,
   method:
-    'Two scratch databases migrated and filled by the project\'s seeding function ' +
+    "Two scratch databases migrated and filled by the project's seeding function " +
     '(scripts/seed-data.ts `seedDatabase`), one with the default sizes (1×: 100 companies, ' +
     '1,000 customers, 10,000 shipments, 20,000 bookings) and one with ten times each (10×), then ' +
     '`VACUUM ANALYZE`d. One API process per database, both uncached (`CACHE_REDIS_URL` at a ' +
