@@ -2,147 +2,184 @@
 -- triggers. The admin dashboard's counters (dashboard_totals, dashboard_days; see schema.ts) are
 -- kept by these triggers in the transaction of every write, whatever code or SQL makes it.
 --
--- Why deferred constraint triggers: they run at commit, after every other statement of the
--- transaction, so a counter row is locked only while committing and always after any other row
--- the transaction locks (a booking locks its shipment first): no lock-order deadlock with the
--- application's own locks. Each invocation locks its slot's totals row before any day row, so
--- two writers on one slot queue on the totals row and never deadlock over day rows either.
-CREATE FUNCTION dashboard_add(
-  d_users bigint DEFAULT 0,
-  d_companies bigint DEFAULT 0,
-  d_shipments bigint DEFAULT 0,
-  d_pending bigint DEFAULT 0,
-  d_confirmed bigint DEFAULT 0,
-  d_rejected bigint DEFAULT 0,
-  d_cancelled bigint DEFAULT 0,
-  d_delivered bigint DEFAULT 0,
-  d_revenue bigint DEFAULT 0
-) RETURNS smallint LANGUAGE plpgsql AS $$
+-- Statement-level triggers with transition tables: one counter update per statement, so a bulk
+-- INSERT of 100,000 rows costs one update, not 100,000 updates of one row.
+--
+-- Slots: a writer locks a free slot row of dashboard_totals (SKIP LOCKED, its backend's own slot
+-- first) and writes only that slot's totals and day rows, which no other transaction touches
+-- while it holds the slot. So the counters never make a writer wait and cannot take part in a
+-- deadlock, whatever order the application locks its own rows in. Only with more than 16
+-- transactions holding slots at once does one wait for its backend's slot.
+INSERT INTO dashboard_totals (slot) SELECT generate_series(0, 15);
+--> statement-breakpoint
+CREATE FUNCTION dashboard_slot() RETURNS smallint LANGUAGE plpgsql AS $$
 DECLARE
-  s smallint := (pg_backend_pid() % 16)::smallint;
+  home smallint := (pg_backend_pid() % 16)::smallint;
+  s smallint;
 BEGIN
-  INSERT INTO dashboard_totals AS t (slot, users, companies, shipments, bookings_pending,
-      bookings_confirmed, bookings_rejected, bookings_cancelled, bookings_delivered, revenue_cents)
-    VALUES (s, d_users, d_companies, d_shipments, d_pending, d_confirmed, d_rejected, d_cancelled,
-      d_delivered, d_revenue)
-    ON CONFLICT (slot) DO UPDATE SET
-      users = t.users + excluded.users,
-      companies = t.companies + excluded.companies,
-      shipments = t.shipments + excluded.shipments,
-      bookings_pending = t.bookings_pending + excluded.bookings_pending,
-      bookings_confirmed = t.bookings_confirmed + excluded.bookings_confirmed,
-      bookings_rejected = t.bookings_rejected + excluded.bookings_rejected,
-      bookings_cancelled = t.bookings_cancelled + excluded.bookings_cancelled,
-      bookings_delivered = t.bookings_delivered + excluded.bookings_delivered,
-      revenue_cents = t.revenue_cents + excluded.revenue_cents;
+  SELECT slot INTO s FROM dashboard_totals
+    ORDER BY slot <> home, slot
+    FOR UPDATE SKIP LOCKED LIMIT 1;
+  IF s IS NULL THEN
+    PERFORM 1 FROM dashboard_totals WHERE slot = home FOR UPDATE;
+    s := home;
+  END IF;
   RETURN s;
 END $$;
 --> statement-breakpoint
-CREATE FUNCTION dashboard_add_day(
-  s smallint,
-  at timestamptz,
-  d_bookings bigint DEFAULT 0,
-  d_revenue bigint DEFAULT 0,
-  d_users bigint DEFAULT 0
-) RETURNS void LANGUAGE plpgsql AS $$
+CREATE FUNCTION dashboard_add_days(s smallint, created timestamptz[], d_bookings bigint[],
+  d_revenue bigint[], d_users bigint[]) RETURNS void LANGUAGE plpgsql AS $$
 BEGIN
   INSERT INTO dashboard_days AS d (day, slot, bookings, revenue_cents, new_users)
-    VALUES ((at AT TIME ZONE 'UTC')::date, s, d_bookings, d_revenue, d_users)
+    SELECT (at AT TIME ZONE 'UTC')::date, s, sum(b), sum(r), sum(u)
+    FROM unnest(created, d_bookings, d_revenue, d_users) AS c(at, b, r, u)
+    GROUP BY 1
     ON CONFLICT (day, slot) DO UPDATE SET
       bookings = d.bookings + excluded.bookings,
       revenue_cents = d.revenue_cents + excluded.revenue_cents,
       new_users = d.new_users + excluded.new_users;
 END $$;
 --> statement-breakpoint
-CREATE FUNCTION dashboard_count_users() RETURNS trigger LANGUAGE plpgsql AS $$
+-- Rows leaving (sign -1) or entering (sign 1) the users table.
+CREATE FUNCTION dashboard_apply_users(created timestamptz[], sign bigint) RETURNS void
+LANGUAGE plpgsql AS $$
 DECLARE
   s smallint;
+  n bigint := coalesce(cardinality(created), 0);
+BEGIN
+  IF n = 0 THEN RETURN; END IF;
+  s := dashboard_slot();
+  UPDATE dashboard_totals SET users = users + sign * n WHERE slot = s;
+  PERFORM dashboard_add_days(s, created, array_fill(0::bigint, ARRAY[n]::int[]),
+    array_fill(0::bigint, ARRAY[n]::int[]), array_fill(sign, ARRAY[n]::int[]));
+END $$;
+--> statement-breakpoint
+CREATE FUNCTION dashboard_apply_bookings(statuses booking_status[], created timestamptz[],
+  sign bigint) RETURNS void LANGUAGE plpgsql AS $$
+DECLARE
+  s smallint;
+  n bigint := coalesce(cardinality(statuses), 0);
+BEGIN
+  IF n = 0 THEN RETURN; END IF;
+  s := dashboard_slot();
+  UPDATE dashboard_totals t SET
+    bookings_pending = t.bookings_pending + sign * c.p,
+    bookings_confirmed = t.bookings_confirmed + sign * c.c,
+    bookings_rejected = t.bookings_rejected + sign * c.r,
+    bookings_cancelled = t.bookings_cancelled + sign * c.x,
+    bookings_delivered = t.bookings_delivered + sign * c.d
+  FROM (
+    SELECT count(*) FILTER (WHERE st = 'PENDING') AS p,
+           count(*) FILTER (WHERE st = 'CONFIRMED') AS c,
+           count(*) FILTER (WHERE st = 'REJECTED') AS r,
+           count(*) FILTER (WHERE st = 'CANCELLED') AS x,
+           count(*) FILTER (WHERE st = 'DELIVERED') AS d
+    FROM unnest(statuses) AS st
+  ) AS c
+  WHERE t.slot = s;
+  PERFORM dashboard_add_days(s, created, array_fill(sign, ARRAY[n]::int[]),
+    array_fill(0::bigint, ARRAY[n]::int[]), array_fill(0::bigint, ARRAY[n]::int[]));
+END $$;
+--> statement-breakpoint
+-- Succeeded payments leaving (sign -1) or entering (sign 1) the payments table.
+CREATE FUNCTION dashboard_apply_payments(amounts bigint[], created timestamptz[], sign bigint)
+RETURNS void LANGUAGE plpgsql AS $$
+DECLARE
+  s smallint;
+  n bigint := coalesce(cardinality(amounts), 0);
+BEGIN
+  IF n = 0 THEN RETURN; END IF;
+  s := dashboard_slot();
+  UPDATE dashboard_totals
+    SET revenue_cents = revenue_cents + sign * (SELECT sum(a) FROM unnest(amounts) a)
+    WHERE slot = s;
+  PERFORM dashboard_add_days(s, created, array_fill(0::bigint, ARRAY[n]::int[]),
+    ARRAY(SELECT sign * a FROM unnest(amounts) a), array_fill(0::bigint, ARRAY[n]::int[]));
+END $$;
+--> statement-breakpoint
+CREATE FUNCTION dashboard_count_users() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
   IF TG_OP = 'INSERT' THEN
-    s := dashboard_add(d_users => 1);
-    PERFORM dashboard_add_day(s, NEW.created_at, d_users => 1);
+    PERFORM dashboard_apply_users(ARRAY(SELECT created_at FROM new_rows), 1);
   ELSIF TG_OP = 'DELETE' THEN
-    s := dashboard_add(d_users => -1);
-    PERFORM dashboard_add_day(s, OLD.created_at, d_users => -1);
-  ELSE
-    s := dashboard_add();
-    PERFORM dashboard_add_day(s, OLD.created_at, d_users => -1);
-    PERFORM dashboard_add_day(s, NEW.created_at, d_users => 1);
+    PERFORM dashboard_apply_users(ARRAY(SELECT created_at FROM old_rows), -1);
+  ELSIF EXISTS (SELECT 1 FROM old_rows o JOIN new_rows n USING (id)
+                WHERE o.created_at IS DISTINCT FROM n.created_at) THEN
+    PERFORM dashboard_apply_users(ARRAY(SELECT created_at FROM old_rows), -1);
+    PERFORM dashboard_apply_users(ARRAY(SELECT created_at FROM new_rows), 1);
   END IF;
   RETURN NULL;
 END $$;
 --> statement-breakpoint
 CREATE FUNCTION dashboard_count_companies() RETURNS trigger LANGUAGE plpgsql AS $$
+DECLARE
+  n bigint;
+  s smallint;
 BEGIN
-  PERFORM dashboard_add(d_companies => CASE WHEN TG_OP = 'INSERT' THEN 1 ELSE -1 END);
+  IF TG_OP = 'INSERT' THEN
+    SELECT count(*) INTO n FROM new_rows;
+  ELSE
+    SELECT -count(*) INTO n FROM old_rows;
+  END IF;
+  IF n <> 0 THEN
+    s := dashboard_slot();
+    UPDATE dashboard_totals SET companies = companies + n WHERE slot = s;
+  END IF;
   RETURN NULL;
 END $$;
 --> statement-breakpoint
 CREATE FUNCTION dashboard_count_shipments() RETURNS trigger LANGUAGE plpgsql AS $$
+DECLARE
+  n bigint;
+  s smallint;
 BEGIN
-  PERFORM dashboard_add(d_shipments => CASE WHEN TG_OP = 'INSERT' THEN 1 ELSE -1 END);
+  IF TG_OP = 'INSERT' THEN
+    SELECT count(*) INTO n FROM new_rows;
+  ELSE
+    SELECT -count(*) INTO n FROM old_rows;
+  END IF;
+  IF n <> 0 THEN
+    s := dashboard_slot();
+    UPDATE dashboard_totals SET shipments = shipments + n WHERE slot = s;
+  END IF;
   RETURN NULL;
 END $$;
 --> statement-breakpoint
 CREATE FUNCTION dashboard_count_bookings() RETURNS trigger LANGUAGE plpgsql AS $$
-DECLARE
-  s smallint;
-  d_pending bigint := 0;
-  d_confirmed bigint := 0;
-  d_rejected bigint := 0;
-  d_cancelled bigint := 0;
-  d_delivered bigint := 0;
 BEGIN
-  IF TG_OP <> 'INSERT' THEN
-    CASE OLD.status
-      WHEN 'PENDING' THEN d_pending := d_pending - 1;
-      WHEN 'CONFIRMED' THEN d_confirmed := d_confirmed - 1;
-      WHEN 'REJECTED' THEN d_rejected := d_rejected - 1;
-      WHEN 'CANCELLED' THEN d_cancelled := d_cancelled - 1;
-      WHEN 'DELIVERED' THEN d_delivered := d_delivered - 1;
-    END CASE;
-  END IF;
-  IF TG_OP <> 'DELETE' THEN
-    CASE NEW.status
-      WHEN 'PENDING' THEN d_pending := d_pending + 1;
-      WHEN 'CONFIRMED' THEN d_confirmed := d_confirmed + 1;
-      WHEN 'REJECTED' THEN d_rejected := d_rejected + 1;
-      WHEN 'CANCELLED' THEN d_cancelled := d_cancelled + 1;
-      WHEN 'DELIVERED' THEN d_delivered := d_delivered + 1;
-    END CASE;
-  END IF;
-  s := dashboard_add(d_pending => d_pending, d_confirmed => d_confirmed,
-    d_rejected => d_rejected, d_cancelled => d_cancelled, d_delivered => d_delivered);
-  IF TG_OP <> 'INSERT' THEN
-    PERFORM dashboard_add_day(s, OLD.created_at, d_bookings => -1);
-  END IF;
-  IF TG_OP <> 'DELETE' THEN
-    PERFORM dashboard_add_day(s, NEW.created_at, d_bookings => 1);
+  IF TG_OP = 'INSERT' THEN
+    PERFORM dashboard_apply_bookings(ARRAY(SELECT status FROM new_rows),
+      ARRAY(SELECT created_at FROM new_rows), 1);
+  ELSIF TG_OP = 'DELETE' THEN
+    PERFORM dashboard_apply_bookings(ARRAY(SELECT status FROM old_rows),
+      ARRAY(SELECT created_at FROM old_rows), -1);
+  ELSE
+    -- Only the rows whose status or day changed: a booking leaves its old cell, enters its new.
+    PERFORM dashboard_apply_bookings(ARRAY(SELECT o.status FROM old_rows o JOIN new_rows n USING (id)
+        WHERE o.status IS DISTINCT FROM n.status OR o.created_at IS DISTINCT FROM n.created_at),
+      ARRAY(SELECT o.created_at FROM old_rows o JOIN new_rows n USING (id)
+        WHERE o.status IS DISTINCT FROM n.status OR o.created_at IS DISTINCT FROM n.created_at),
+      -1);
+    PERFORM dashboard_apply_bookings(ARRAY(SELECT n.status FROM old_rows o JOIN new_rows n USING (id)
+        WHERE o.status IS DISTINCT FROM n.status OR o.created_at IS DISTINCT FROM n.created_at),
+      ARRAY(SELECT n.created_at FROM old_rows o JOIN new_rows n USING (id)
+        WHERE o.status IS DISTINCT FROM n.status OR o.created_at IS DISTINCT FROM n.created_at),
+      1);
   END IF;
   RETURN NULL;
 END $$;
 --> statement-breakpoint
 CREATE FUNCTION dashboard_count_payments() RETURNS trigger LANGUAGE plpgsql AS $$
-DECLARE
-  s smallint;
-  old_cents bigint := 0;
-  new_cents bigint := 0;
 BEGIN
-  IF TG_OP <> 'INSERT' AND OLD.status = 'SUCCEEDED' THEN
-    old_cents := OLD.amount_cents;
+  IF TG_OP IN ('UPDATE', 'DELETE') THEN
+    PERFORM dashboard_apply_payments(
+      ARRAY(SELECT amount_cents::bigint FROM old_rows WHERE status = 'SUCCEEDED'),
+      ARRAY(SELECT created_at FROM old_rows WHERE status = 'SUCCEEDED'), -1);
   END IF;
-  IF TG_OP <> 'DELETE' AND NEW.status = 'SUCCEEDED' THEN
-    new_cents := NEW.amount_cents;
-  END IF;
-  IF old_cents = 0 AND new_cents = 0 THEN
-    RETURN NULL;
-  END IF;
-  s := dashboard_add(d_revenue => new_cents - old_cents);
-  IF old_cents <> 0 THEN
-    PERFORM dashboard_add_day(s, OLD.created_at, d_revenue => -old_cents);
-  END IF;
-  IF new_cents <> 0 THEN
-    PERFORM dashboard_add_day(s, NEW.created_at, d_revenue => new_cents);
+  IF TG_OP IN ('UPDATE', 'INSERT') THEN
+    PERFORM dashboard_apply_payments(
+      ARRAY(SELECT amount_cents::bigint FROM new_rows WHERE status = 'SUCCEEDED'),
+      ARRAY(SELECT created_at FROM new_rows WHERE status = 'SUCCEEDED'), 1);
   END IF;
   RETURN NULL;
 END $$;
@@ -153,21 +190,22 @@ CREATE FUNCTION dashboard_recount() RETURNS void LANGUAGE plpgsql AS $$
 BEGIN
   LOCK TABLE users, companies, shipments, bookings, payments, dashboard_totals, dashboard_days
     IN SHARE ROW EXCLUSIVE MODE;
-  DELETE FROM dashboard_totals;
+  UPDATE dashboard_totals SET users = 0, companies = 0, shipments = 0, bookings_pending = 0,
+    bookings_confirmed = 0, bookings_rejected = 0, bookings_cancelled = 0,
+    bookings_delivered = 0, revenue_cents = 0;
   DELETE FROM dashboard_days;
-  INSERT INTO dashboard_totals (slot, users, companies, shipments, bookings_pending,
-      bookings_confirmed, bookings_rejected, bookings_cancelled, bookings_delivered, revenue_cents)
-    SELECT 0,
-      (SELECT count(*) FROM users),
-      (SELECT count(*) FROM companies),
-      (SELECT count(*) FROM shipments),
-      count(*) FILTER (WHERE status = 'PENDING'),
-      count(*) FILTER (WHERE status = 'CONFIRMED'),
-      count(*) FILTER (WHERE status = 'REJECTED'),
-      count(*) FILTER (WHERE status = 'CANCELLED'),
-      count(*) FILTER (WHERE status = 'DELIVERED'),
-      (SELECT coalesce(sum(amount_cents), 0) FROM payments WHERE status = 'SUCCEEDED')
-    FROM bookings;
+  UPDATE dashboard_totals SET
+    users = (SELECT count(*) FROM users),
+    companies = (SELECT count(*) FROM companies),
+    shipments = (SELECT count(*) FROM shipments),
+    bookings_pending = (SELECT count(*) FROM bookings WHERE status = 'PENDING'),
+    bookings_confirmed = (SELECT count(*) FROM bookings WHERE status = 'CONFIRMED'),
+    bookings_rejected = (SELECT count(*) FROM bookings WHERE status = 'REJECTED'),
+    bookings_cancelled = (SELECT count(*) FROM bookings WHERE status = 'CANCELLED'),
+    bookings_delivered = (SELECT count(*) FROM bookings WHERE status = 'DELIVERED'),
+    revenue_cents = (SELECT coalesce(sum(amount_cents), 0) FROM payments
+                     WHERE status = 'SUCCEEDED')
+  WHERE slot = 0;
   INSERT INTO dashboard_days (day, slot, bookings, revenue_cents, new_users)
     SELECT day, 0, sum(b), sum(r), sum(u)
     FROM (
@@ -187,40 +225,55 @@ BEGIN
   RETURN NULL;
 END $$;
 --> statement-breakpoint
-CREATE CONSTRAINT TRIGGER dashboard_users_inserted AFTER INSERT ON users
-  DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION dashboard_count_users();
+CREATE TRIGGER dashboard_users_inserted AFTER INSERT ON users REFERENCING NEW TABLE AS new_rows
+  FOR EACH STATEMENT EXECUTE FUNCTION dashboard_count_users();
 --> statement-breakpoint
-CREATE CONSTRAINT TRIGGER dashboard_users_deleted AFTER DELETE ON users
-  DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION dashboard_count_users();
+CREATE TRIGGER dashboard_users_updated AFTER UPDATE ON users
+  REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows
+  FOR EACH STATEMENT EXECUTE FUNCTION dashboard_count_users();
 --> statement-breakpoint
-CREATE CONSTRAINT TRIGGER dashboard_users_redated AFTER UPDATE OF created_at ON users
-  DEFERRABLE INITIALLY DEFERRED FOR EACH ROW
-  WHEN (OLD.created_at IS DISTINCT FROM NEW.created_at)
-  EXECUTE FUNCTION dashboard_count_users();
+CREATE TRIGGER dashboard_users_deleted AFTER DELETE ON users REFERENCING OLD TABLE AS old_rows
+  FOR EACH STATEMENT EXECUTE FUNCTION dashboard_count_users();
 --> statement-breakpoint
-CREATE CONSTRAINT TRIGGER dashboard_companies_changed AFTER INSERT OR DELETE ON companies
-  DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION dashboard_count_companies();
+CREATE TRIGGER dashboard_companies_inserted AFTER INSERT ON companies
+  REFERENCING NEW TABLE AS new_rows
+  FOR EACH STATEMENT EXECUTE FUNCTION dashboard_count_companies();
 --> statement-breakpoint
-CREATE CONSTRAINT TRIGGER dashboard_shipments_changed AFTER INSERT OR DELETE ON shipments
-  DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION dashboard_count_shipments();
+CREATE TRIGGER dashboard_companies_deleted AFTER DELETE ON companies
+  REFERENCING OLD TABLE AS old_rows
+  FOR EACH STATEMENT EXECUTE FUNCTION dashboard_count_companies();
 --> statement-breakpoint
-CREATE CONSTRAINT TRIGGER dashboard_bookings_inserted AFTER INSERT OR DELETE ON bookings
-  DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION dashboard_count_bookings();
+CREATE TRIGGER dashboard_shipments_inserted AFTER INSERT ON shipments
+  REFERENCING NEW TABLE AS new_rows
+  FOR EACH STATEMENT EXECUTE FUNCTION dashboard_count_shipments();
 --> statement-breakpoint
-CREATE CONSTRAINT TRIGGER dashboard_bookings_updated AFTER UPDATE OF status, created_at ON bookings
-  DEFERRABLE INITIALLY DEFERRED FOR EACH ROW
-  WHEN (OLD.status IS DISTINCT FROM NEW.status OR OLD.created_at IS DISTINCT FROM NEW.created_at)
-  EXECUTE FUNCTION dashboard_count_bookings();
+CREATE TRIGGER dashboard_shipments_deleted AFTER DELETE ON shipments
+  REFERENCING OLD TABLE AS old_rows
+  FOR EACH STATEMENT EXECUTE FUNCTION dashboard_count_shipments();
 --> statement-breakpoint
-CREATE CONSTRAINT TRIGGER dashboard_payments_inserted AFTER INSERT OR DELETE ON payments
-  DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION dashboard_count_payments();
+CREATE TRIGGER dashboard_bookings_inserted AFTER INSERT ON bookings
+  REFERENCING NEW TABLE AS new_rows
+  FOR EACH STATEMENT EXECUTE FUNCTION dashboard_count_bookings();
 --> statement-breakpoint
-CREATE CONSTRAINT TRIGGER dashboard_payments_updated
-  AFTER UPDATE OF status, amount_cents, created_at ON payments
-  DEFERRABLE INITIALLY DEFERRED FOR EACH ROW
-  WHEN (OLD.status IS DISTINCT FROM NEW.status OR OLD.amount_cents IS DISTINCT FROM NEW.amount_cents
-    OR OLD.created_at IS DISTINCT FROM NEW.created_at)
-  EXECUTE FUNCTION dashboard_count_payments();
+CREATE TRIGGER dashboard_bookings_updated AFTER UPDATE ON bookings
+  REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows
+  FOR EACH STATEMENT EXECUTE FUNCTION dashboard_count_bookings();
+--> statement-breakpoint
+CREATE TRIGGER dashboard_bookings_deleted AFTER DELETE ON bookings
+  REFERENCING OLD TABLE AS old_rows
+  FOR EACH STATEMENT EXECUTE FUNCTION dashboard_count_bookings();
+--> statement-breakpoint
+CREATE TRIGGER dashboard_payments_inserted AFTER INSERT ON payments
+  REFERENCING NEW TABLE AS new_rows
+  FOR EACH STATEMENT EXECUTE FUNCTION dashboard_count_payments();
+--> statement-breakpoint
+CREATE TRIGGER dashboard_payments_updated AFTER UPDATE ON payments
+  REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows
+  FOR EACH STATEMENT EXECUTE FUNCTION dashboard_count_payments();
+--> statement-breakpoint
+CREATE TRIGGER dashboard_payments_deleted AFTER DELETE ON payments
+  REFERENCING OLD TABLE AS old_rows
+  FOR EACH STATEMENT EXECUTE FUNCTION dashboard_count_payments();
 --> statement-breakpoint
 CREATE TRIGGER dashboard_users_truncated AFTER TRUNCATE ON users
   FOR EACH STATEMENT EXECUTE FUNCTION dashboard_recount_after_truncate();

@@ -203,10 +203,11 @@ export const payments = pgTable(
 const counter = (name: string) => bigint(name, { mode: 'number' }).notNull().default(0);
 
 /**
- * The admin dashboard's totals, kept by triggers (drizzle/0006_dashboard_counters.sql) in the
- * transaction of every write to users, companies, shipments, bookings and payments, so that the
- * summary reads a few rows however much data there is. Each row is one slot (the writing
- * backend's pid modulo 16): concurrent writers rarely share a row. The summary is the sum of all.
+ * The admin dashboard's totals, kept by statement-level triggers (drizzle/0006_dashboard_counters.sql)
+ * in the transaction of every write to users, companies, shipments, bookings and payments, so
+ * that the summary reads 16 rows however much data there is. A writer adds to one slot row it
+ * holds alone (locked with SKIP LOCKED), so concurrent writers never wait on the counters; the
+ * summary is the sum of all slots.
  */
 export const dashboardTotals = pgTable('dashboard_totals', {
   slot: smallint('slot').primaryKey(),
