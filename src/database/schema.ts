@@ -146,6 +146,14 @@ export const shipments = pgTable(
     index('shipments_company_idx').on(t.companyId),
     // Search by mode: its rows in departure order, and its total counted from the index alone.
     index('shipments_mode_departure_idx').on(t.mode, t.departureAt),
+    // Search by capacity still available: its total counted from the index alone (the two
+    // columns make the scan index-only). The price: a booking's change of booked_kg is no longer
+    // a HOT update, every index of the table gets an entry.
+    index('shipments_available_idx').on(
+      sql`(${t.capacityKg} - ${t.bookedKg})`,
+      t.capacityKg,
+      t.bookedKg,
+    ),
   ],
 );
 

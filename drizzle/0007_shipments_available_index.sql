@@ -1,0 +1,1 @@
+CREATE INDEX "shipments_available_idx" ON "shipments" USING btree (("capacity_kg" - "booked_kg"),"capacity_kg","booked_kg");
