@@ -3,19 +3,11 @@ import {
   HttpException,
   Logger,
   NotFoundException,
+  OnApplicationShutdown,
   UnauthorizedException,
 } from '@nestjs/common';
 import { OnEvent } from '@nestjs/event-emitter';
-import {
-  ConnectedSocket,
-  MessageBody,
-  OnGatewayConnection,
-  OnGatewayDisconnect,
-  OnGatewayInit,
-  SubscribeMessage,
-  WebSocketGateway,
-  WebSocketServer,
-} from '@nestjs/websockets';
+import { OnGatewayInit, WebSocketGateway, WebSocketServer } from '@nestjs/websockets';
 import type { Counter, Gauge } from 'prom-client';
 import type { Server, Socket } from 'socket.io';
 import { AccessTokenAuthenticator } from '../auth/access-token.authenticator';
@@ -29,6 +21,7 @@ import {
   NotificationCreatedEvent,
 } from '../notifications/notification.types';
 import { ChatRateLimiter } from '../throttle/chat-rate-limiter';
+import { ExpirySchedule } from './expiry-schedule';
 import { SOCKET_IO_PATH, SocketEvent, SocketRoom } from './realtime.constants';
 import type {
   ChatAckError,
@@ -42,7 +35,6 @@ import type {
 interface SocketData {
   user: AuthUser;
   token: string;
-  expiryTimer?: NodeJS.Timeout;
 }
 type TypedServer = Server<
   ClientToServerEvents,
@@ -57,8 +49,10 @@ type AuthedSocket = Socket<
   SocketData
 >;
 
-/** setTimeout's upper bound; longer delays fire at once. */
-const MAX_TIMER_MS = 2 ** 31 - 1;
+type Ack = (response: unknown) => void;
+/** A client event's listener: Socket.IO calls it with the socket as `this`. */
+type EventListener = (this: AuthedSocket, ...args: unknown[]) => void;
+
 const KNOWN_EVENTS = new Set<string>(Object.values(SocketEvent));
 
 /**
@@ -71,14 +65,33 @@ const KNOWN_EVENTS = new Set<string>(Object.values(SocketEvent));
  *   hears `connect`: notifications and revocations address those rooms, and the Redis adapter
  *   carries them to whichever process holds the socket.
  * - Chat: `chat:join` / `chat:send`, participants only, through ChatService.
+ *
+ * Memory: an idle socket costs what Socket.IO itself keeps for it and little more. Its listeners
+ * are functions shared by every socket (Socket.IO calls them with the socket as `this`), not
+ * Nest's `@SubscribeMessage` wiring, which builds rxjs pipelines and closures per socket and per
+ * event; token expiry is one timer for all sockets (ExpirySchedule), not one per socket.
  */
 // Frames are bounded like HTTP bodies (100 kB): a chat message is at most 2,000 characters.
 @WebSocketGateway({ path: SOCKET_IO_PATH, maxHttpBufferSize: 100_000 })
-export class RealtimeGateway implements OnGatewayInit, OnGatewayConnection, OnGatewayDisconnect {
+export class RealtimeGateway implements OnGatewayInit, OnApplicationShutdown {
   private readonly logger = new Logger(RealtimeGateway.name);
   @WebSocketServer() private readonly server: TypedServer;
 
   private readonly messages: Counter<'direction' | 'event'>;
+  /** The socket lives no longer than its access token; the client reconnects with a fresh one. */
+  private readonly expiry = new ExpirySchedule<AuthedSocket>((socket) => socket.disconnect(true));
+  // Created once, shared by every socket.
+  private readonly countIn = (event: string): void => this.count('in', event);
+  private readonly countOut = (event: string): void => this.count('out', event);
+  private readonly listeners: Record<string, EventListener> = {
+    [SocketEvent.ChatJoin]: this.acked(SocketEvent.ChatJoin, (socket, body) =>
+      this.join(socket, body),
+    ),
+    [SocketEvent.ChatSend]: this.acked(SocketEvent.ChatSend, (socket, body) =>
+      this.send(socket, body),
+    ),
+  };
+  private readonly forget = perSocket((socket) => this.expiry.delete(socket, socket.data.user.exp));
 
   constructor(
     private readonly authenticator: AccessTokenAuthenticator,
@@ -106,13 +119,23 @@ export class RealtimeGateway implements OnGatewayInit, OnGatewayConnection, OnGa
         (error: Error) => next(error),
       );
     });
+    server.on('connection', (socket) => void this.connected(socket));
   }
 
-  async handleConnection(socket: AuthedSocket): Promise<void> {
+  onApplicationShutdown(): void {
+    this.expiry.clear();
+  }
+
+  /** A socket past the handshake: its listeners, then the revocation re-check and its expiry. */
+  private async connected(socket: AuthedSocket): Promise<void> {
     const { user, token } = socket.data;
-    socket.onAny((event: string) => this.count('in', event));
-    socket.onAnyOutgoing((event: string) => this.count('out', event));
-    // Nest does not await this hook: nothing may escape it as a rejection.
+    socket.onAny(this.countIn);
+    socket.onAnyOutgoing(this.countOut);
+    // Untyped: a client may send any payload, the listeners check it.
+    const untyped = socket as Socket;
+    for (const [event, listener] of Object.entries(this.listeners)) untyped.on(event, listener);
+    socket.on('disconnect', this.forget);
+    // Called without await: nothing may escape as a rejection.
     try {
       // A revocation broadcast while the handshake ran found no connected socket to drop (the
       // adapter only reaches connected ones): check once more now that it would find this one.
@@ -122,27 +145,14 @@ export class RealtimeGateway implements OnGatewayInit, OnGatewayConnection, OnGa
       return;
     }
     if (!socket.connected) return;
-    // The socket lives no longer than its access token; the client reconnects with a fresh one.
-    const expiresInMs = user.exp * 1000 - Date.now();
-    socket.data.expiryTimer = setTimeout(
-      () => socket.disconnect(true),
-      Math.max(0, Math.min(expiresInMs, MAX_TIMER_MS)),
-    );
-  }
-
-  handleDisconnect(socket: AuthedSocket): void {
-    clearTimeout(socket.data.expiryTimer);
+    this.expiry.add(socket, user.exp);
   }
 
   /**
    * `chat:join {bookingId}` → `{ok: true}` once the socket receives the conversation's messages
    * from every process (the join waits for the room's Redis subscription).
    */
-  @SubscribeMessage(SocketEvent.ChatJoin)
-  async join(
-    @ConnectedSocket() socket: AuthedSocket,
-    @MessageBody() body: unknown,
-  ): Promise<ChatJoinAck> {
+  private async join(socket: AuthedSocket, body: unknown): Promise<ChatJoinAck> {
     const bookingId = stringField(body, 'bookingId');
     if (bookingId === undefined) return { ok: false, error: 'invalid_payload' };
     const room = SocketRoom.chat(bookingId);
@@ -162,11 +172,7 @@ export class RealtimeGateway implements OnGatewayInit, OnGatewayConnection, OnGa
    * the conversation on any process, and acknowledged with `{ok: true, message}`. Any participant
    * may send (joining is only needed to receive).
    */
-  @SubscribeMessage(SocketEvent.ChatSend)
-  async send(
-    @ConnectedSocket() socket: AuthedSocket,
-    @MessageBody() body: unknown,
-  ): Promise<ChatSendAck> {
+  private async send(socket: AuthedSocket, body: unknown): Promise<ChatSendAck> {
     const bookingId = stringField(body, 'bookingId');
     const text = stringField(body, 'text');
     if (bookingId === undefined || text === undefined)
@@ -220,6 +226,26 @@ export class RealtimeGateway implements OnGatewayInit, OnGatewayConnection, OnGa
     }
   }
 
+  /**
+   * The listener of a client event with an acknowledgement, as `@SubscribeMessage` had it: the
+   * payload is the first argument, the ack callback the last one (a client may omit it: the event
+   * is still handled). The handlers answer every expected failure in their ack; anything else is
+   * logged and answered `unavailable`.
+   */
+  private acked(
+    event: string,
+    handle: (socket: AuthedSocket, body: unknown) => Promise<unknown>,
+  ): EventListener {
+    return perSocket((socket, args) => {
+      const ack = typeof args.at(-1) === 'function' ? (args.pop() as Ack) : undefined;
+      const body = args.length === 1 ? args[0] : args;
+      handle(socket, body).then(
+        (response) => ack?.(response),
+        (error) => ack?.({ ok: false, error: this.ackError(error, event) }),
+      );
+    });
+  }
+
   private ackError(error: unknown, event: string): ChatAckError {
     if (error instanceof NotFoundException) return 'not_found';
     if (error instanceof ForbiddenException) return 'forbidden';
@@ -232,6 +258,13 @@ export class RealtimeGateway implements OnGatewayInit, OnGatewayConnection, OnGa
   private count(direction: 'in' | 'out', event: string): void {
     this.messages.inc({ direction, event: KNOWN_EVENTS.has(event) ? event : 'other' });
   }
+}
+
+/** A listener shared by every socket: Socket.IO calls it with the socket as `this`. */
+function perSocket(handle: (socket: AuthedSocket, args: unknown[]) => void): EventListener {
+  return function (this: AuthedSocket, ...args: unknown[]): void {
+    handle(this, args);
+  };
 }
 
 /** A handshake refusal: the client's `connect_error` carries this message. */

@@ -38,4 +38,14 @@ export class RedisIoAdapter extends IoAdapter {
     server.adapter(this.app.get(SocketIoRedis).adapter());
     return server;
   }
+
+  /**
+   * Nest calls this for every socket of every gateway; with no `@SubscribeMessage` handler (our
+   * gateway registers shared listeners itself) it would still build an rxjs disconnect stream and
+   * keep it for the socket's lifetime. Nothing to bind, nothing built.
+   */
+  override bindMessageHandlers(...args: Parameters<IoAdapter['bindMessageHandlers']>): void {
+    const [, handlers] = args;
+    if (handlers.length > 0) super.bindMessageHandlers(...args);
+  }
 }
