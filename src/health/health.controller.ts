@@ -1,10 +1,12 @@
 import { Controller, Get } from '@nestjs/common';
-import { ApiTags } from '@nestjs/swagger';
+import { ApiServiceUnavailableResponse, ApiTags } from '@nestjs/swagger';
 import { HealthCheck, HealthCheckService, HealthIndicatorService } from '@nestjs/terminus';
 import { SkipThrottle } from '@nestjs/throttler';
 import { Public } from '../auth/public.decorator';
+import { ApiOk, Summary } from '../common/openapi/api-responses.decorator';
 import { DatabaseHealth } from '../database';
 import { RedisService } from '../redis';
+import { HealthResponse, HealthUnavailableResponse } from './health.response';
 
 @ApiTags('health')
 @Controller('health')
@@ -20,8 +22,14 @@ export class HealthController {
   @Public()
   @SkipThrottle()
   @Get()
-  @HealthCheck()
-  check() {
+  @HealthCheck({ swaggerDocumentation: false })
+  @Summary('Whether Redis and the database answer')
+  @ApiOk(HealthResponse)
+  @ApiServiceUnavailableResponse({
+    description: 'Redis or the database does not answer',
+    type: HealthUnavailableResponse,
+  })
+  checkHealth() {
     return this.health.check([
       async () => this.probe('redis', () => this.redis.ping()),
       async () => this.probe('database', () => this.database.ping()),

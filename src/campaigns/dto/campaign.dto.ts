@@ -1,6 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsDate, IsIn, IsNotEmpty, IsOptional, IsString, MaxLength } from 'class-validator';
+import { CountProperty, DateTimeProperty, IdProperty } from '../../common/openapi/api-property';
 
 export const CAMPAIGN_AUDIENCES = ['ALL', 'CUSTOMERS', 'COMPANIES'] as const;
 export type CampaignAudience = (typeof CAMPAIGN_AUDIENCES)[number];
@@ -42,17 +43,17 @@ export class CreateCampaignDto {
 }
 
 export class CampaignDto {
-  @ApiProperty({ format: 'uuid' }) id: string;
+  @IdProperty() id: string;
   @ApiProperty() name: string;
   @ApiProperty() subject: string;
   @ApiProperty({ enum: CAMPAIGN_AUDIENCES }) audience: CampaignAudience;
   @ApiProperty({ enum: CAMPAIGN_STATUSES }) status: CampaignStatus;
-  @ApiProperty({ format: 'date-time' }) scheduledAt: string;
-  @ApiProperty({ description: 'Recipients snapshotted when sending started (0 before)' })
+  @DateTimeProperty() scheduledAt: string;
+  @CountProperty({ description: 'Recipients snapshotted when sending started (0 before)' })
   recipients: number;
-  @ApiProperty() sent: number;
-  @ApiProperty() failed: number;
-  @ApiProperty({ format: 'date-time' }) createdAt: string;
-  @ApiPropertyOptional({ format: 'date-time', nullable: true }) startedAt: string | null;
-  @ApiPropertyOptional({ format: 'date-time', nullable: true }) finishedAt: string | null;
+  @CountProperty() sent: number;
+  @CountProperty() failed: number;
+  @DateTimeProperty() createdAt: string;
+  @DateTimeProperty({ nullable: true }) startedAt: string | null;
+  @DateTimeProperty({ nullable: true }) finishedAt: string | null;
 }

@@ -1,0 +1,181 @@
+import { INestApplication, ParseUUIDPipe, Type } from '@nestjs/common';
+import { PATH_METADATA, ROUTE_ARGS_METADATA } from '@nestjs/common/constants';
+import { RouteParamtypes } from '@nestjs/common/enums/route-paramtypes.enum';
+import { ModulesContainer, Reflector } from '@nestjs/core';
+import type {
+  OpenAPIObject,
+  OperationObject,
+  ParameterObject,
+  ResponseObject,
+} from '@nestjs/swagger/dist/interfaces/open-api-spec.interface';
+import { THROTTLER_SKIP } from '@nestjs/throttler/dist/throttler.constants';
+import type { UserRole } from '../../auth/auth-user';
+import { IS_PUBLIC } from '../../auth/public.decorator';
+import { ROLES } from '../../auth/roles.decorator';
+import { CACHED_ROUTE } from '../../cache/cache.constants';
+import { RATE_LIMITS } from '../../throttle/rate-limit.decorator';
+import { ERROR_DESCRIPTIONS, ErrorStatus } from './error-statuses';
+
+export const BEARER = 'bearer';
+const ERROR_SCHEMA = { $ref: '#/components/schemas/ErrorResponse' };
+const header = (name: string) => ({ $ref: `#/components/headers/${name}` });
+const RATE_LIMIT_HEADERS = {
+  'RateLimit-Limit': header('RateLimit-Limit'),
+  'RateLimit-Remaining': header('RateLimit-Remaining'),
+  'RateLimit-Reset': header('RateLimit-Reset'),
+};
+
+/** Response headers shared by many operations, referenced from their responses. */
+export const SHARED_HEADERS = {
+  'RateLimit-Limit': {
+    description: 'Requests allowed in the window of the limit closest to running out',
+    schema: { type: 'integer', minimum: 0 },
+  },
+  'RateLimit-Remaining': {
+    description: 'Requests left in that window',
+    schema: { type: 'integer', minimum: 0 },
+  },
+  'RateLimit-Reset': {
+    description: 'Seconds until that window resets',
+    schema: { type: 'integer', minimum: 0 },
+  },
+  'Retry-After': {
+    description: 'Seconds to wait before retrying',
+    schema: { type: 'integer', minimum: 0 },
+  },
+  'X-Cache': {
+    description: 'Whether the response came from the response cache',
+    schema: { type: 'string', enum: ['HIT', 'MISS'] },
+  },
+};
+
+interface RouteFacts {
+  isPublic: boolean;
+  roles: UserRole[] | undefined;
+  throttled: boolean;
+  rateLimits: string[];
+  cached: boolean;
+  /** Path parameters that go through ParseUUIDPipe. */
+  uuidParams: Set<string>;
+}
+
+/**
+ * Documents what every route shares from the same metadata the guards and interceptors read, so
+ * the document cannot say something the route does not do: `@Public()` → `security: []`, else
+ * bearer and 401; `@Roles` → 403; throttled (every route without `@SkipThrottle`) → 429 and the
+ * RateLimit-* headers, plus 503 (the limiter and the JwtGuard need Redis); a body → 400, 413,
+ * 415; parameters → 400; a path parameter → 404; `@CachedResponse` → the X-Cache header.
+ * Responses a route documents itself are kept.
+ */
+export function applyRouteConventions(app: INestApplication, document: OpenAPIObject): void {
+  const reflector = app.get(Reflector);
+  const operations = new Map<string, OperationObject>();
+  for (const pathItem of Object.values(document.paths)) {
+    for (const operation of Object.values(pathItem) as OperationObject[]) {
+      if (operation.operationId) operations.set(operation.operationId, operation);
+    }
+  }
+  for (const controller of controllers(app)) {
+    for (const name of Object.getOwnPropertyNames(controller.prototype)) {
+      const handler = (controller.prototype as Record<string, unknown>)[name];
+      if (typeof handler !== 'function' || !Reflect.hasMetadata(PATH_METADATA, handler)) continue;
+      const operation = operations.get(name);
+      if (!operation) continue; // excluded from the document
+      const targets = [handler, controller];
+      documentRoute(operation, {
+        isPublic: reflector.getAllAndOverride<boolean>(IS_PUBLIC, targets) === true,
+        roles: reflector.getAllAndOverride<UserRole[]>(ROLES, targets),
+        throttled:
+          reflector.getAllAndOverride<boolean>(`${THROTTLER_SKIP}default`, targets) !== true,
+        rateLimits: reflector.getAllAndOverride<string[]>(RATE_LIMITS, targets) ?? [],
+        cached: Reflect.hasMetadata(CACHED_ROUTE, handler),
+        uuidParams: uuidParams(controller, name),
+      });
+    }
+  }
+}
+
+function documentRoute(operation: OperationObject, route: RouteFacts): void {
+  const notes: string[] = [];
+  const parameters = (operation.parameters ?? []) as ParameterObject[];
+  const hasBody = operation.requestBody !== undefined;
+  operation.security = route.isPublic ? [] : [{ [BEARER]: [] }];
+  for (const parameter of parameters) {
+    if (parameter.in === 'path' && route.uuidParams.has(parameter.name)) {
+      parameter.schema = { ...parameter.schema, type: 'string', format: 'uuid' };
+    }
+  }
+  if (hasBody || parameters.length > 0) addError(operation, 400);
+  if (!route.isPublic) addError(operation, 401);
+  if (route.roles?.length) {
+    addError(operation, 403);
+    notes.push(`Roles: ${route.roles.join(', ')}.`);
+  }
+  if (parameters.some((p) => p.in === 'path')) addError(operation, 404);
+  if (hasBody) {
+    addError(operation, 413);
+    addError(operation, 415);
+  }
+  if (route.throttled) {
+    addError(operation, 429, { 'Retry-After': header('Retry-After'), ...RATE_LIMIT_HEADERS });
+    notes.push(`Rate limits: ${['GLOBAL', ...route.rateLimits].join(', ')}.`);
+  }
+  if (route.throttled || !route.isPublic) addError(operation, 503);
+  for (const [status, response] of Object.entries(operation.responses)) {
+    if (!status.startsWith('2')) continue;
+    const headers = {
+      ...(route.throttled ? RATE_LIMIT_HEADERS : {}),
+      ...(route.cached ? { 'X-Cache': header('X-Cache') } : {}),
+    };
+    if (Object.keys(headers).length > 0) {
+      const success = response as ResponseObject;
+      success.headers = { ...headers, ...success.headers };
+    }
+  }
+  if (notes.length > 0) {
+    operation.description = [operation.description, ...notes].filter(Boolean).join('\n\n');
+  }
+}
+
+function addError(
+  operation: OperationObject,
+  status: ErrorStatus,
+  headers?: ResponseObject['headers'],
+): void {
+  operation.responses[status] ??= {
+    description: ERROR_DESCRIPTIONS[status],
+    ...(headers ? { headers } : {}),
+    content: { 'application/json': { schema: ERROR_SCHEMA } },
+  };
+}
+
+interface RouteArgument {
+  data?: unknown;
+  pipes?: unknown[];
+}
+
+function uuidParams(controller: Type, method: string): Set<string> {
+  const args = (Reflect.getMetadata(ROUTE_ARGS_METADATA, controller, method) ?? {}) as Record<
+    string,
+    RouteArgument
+  >;
+  const names = Object.entries(args)
+    .filter(
+      ([key, arg]) =>
+        key.startsWith(`${RouteParamtypes.PARAM}:`) &&
+        typeof arg.data === 'string' &&
+        (arg.pipes ?? []).some((p) => p === ParseUUIDPipe || p instanceof ParseUUIDPipe),
+    )
+    .map(([, arg]) => arg.data as string);
+  return new Set(names);
+}
+
+function controllers(app: INestApplication): Type[] {
+  const found = new Set<Type>();
+  for (const module of app.get(ModulesContainer).values()) {
+    for (const wrapper of module.controllers.values()) {
+      if (wrapper.metatype) found.add(wrapper.metatype as Type);
+    }
+  }
+  return [...found];
+}
