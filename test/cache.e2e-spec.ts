@@ -11,7 +11,7 @@ import {
 import { PrivateRedis } from './support/redis-server';
 import { ApiInstance, TestStack } from './support/test-stack';
 
-/** CONTRACT.md "Caching": X-Cache, invalidation on writes, per-user keys, fail open. */
+/** docs/contract.md "Caching": X-Cache, invalidation on writes, per-user keys, fail open. */
 describe('Response cache', () => {
   let stack: TestStack;
   let a: ApiInstance;

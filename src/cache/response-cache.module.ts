@@ -9,7 +9,7 @@ import { CacheTagsService } from './cache-tags.service';
 import { ResponseCacheService } from './response-cache.service';
 
 /**
- * Response caching (CONTRACT.md "Caching"): @nestjs/cache-manager on a Keyv Redis store at
+ * Response caching (docs/contract.md "Caching"): @nestjs/cache-manager on a Keyv Redis store at
  * CACHE_REDIS_URL, keys under REDIS_KEY_PREFIX + "cache:". Global so that `@CachedResponse` works
  * in any feature module (the interceptor is instantiated in the controller's module).
  */

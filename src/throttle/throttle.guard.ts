@@ -41,7 +41,7 @@ interface Outcome {
 }
 
 /**
- * The HTTP rate limits (CONTRACT.md "Rate limits") on @nestjs/throttler with Redis storage.
+ * The HTTP rate limits (docs/contract.md "Rate limits") on @nestjs/throttler with Redis storage.
  *
  * In throttler v6 every named throttler applies to every route; here only GLOBAL does, plus the
  * ones a route names with `@RateLimit(...)`. `@SkipThrottle()` skips them all.

@@ -10,7 +10,7 @@ import { throttlerOptions } from './throttle-options';
 import { ThrottleGuard } from './throttle.guard';
 
 /**
- * Rate limits on Redis, shared by every API process (CONTRACT.md "Rate limits"): the HTTP
+ * Rate limits on Redis, shared by every API process (docs/contract.md "Rate limits"): the HTTP
  * throttlers (ThrottleGuard, first of the global guards, + RateLimitInterceptor for the user-keyed
  * ones) and ChatRateLimiter for the socket. THROTTLE_ENABLED=false turns them all off.
  *
