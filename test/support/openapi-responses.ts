@@ -88,7 +88,8 @@ export class OpenApiResponses {
 
   /** What is wrong with this response, according to the document (empty: nothing). */
   problems(method: string, url: string, res: Response): string[] {
-    const path = new URL(url, 'http://x').pathname;
+    // The path as sent: the server matches it raw (`/shipments/..` is not `/`).
+    const path = url.replace(/^[a-z]+:\/\/[^/]+/i, '').split(/[?#]/)[0];
     if (UNDOCUMENTED_PATHS.some((p) => p.test(path))) return [];
     const route = this.routes.find((r) => r.method === method && r.pattern.test(path));
     const where = `${method} ${path} → ${res.status}`;

@@ -50,6 +50,7 @@ export const SHARED_HEADERS = {
 };
 
 interface RouteFacts {
+  takesBody: boolean;
   isPublic: boolean;
   roles: UserRole[] | undefined;
   throttled: boolean;
@@ -63,26 +64,29 @@ interface RouteFacts {
  * Documents what every route shares from the same metadata the guards and interceptors read, so
  * the document cannot say something the route does not do: `@Public()` → `security: []`, else
  * bearer and 401; `@Roles` → 403; throttled (every route without `@SkipThrottle`) → 429 and the
- * RateLimit-* headers, plus 503 (the limiter and the JwtGuard need Redis); a body → 400, 413,
- * 415; parameters → 400; a path parameter → 404; `@CachedResponse` → the X-Cache header.
+ * RateLimit-* headers, plus 503 (the limiter and the JwtGuard need Redis); a body (any POST,
+ * PUT or PATCH) → 400, 413, 415; parameters → 400; a path parameter → 404; `@CachedResponse` → the X-Cache header.
  * Responses a route documents itself are kept.
  */
 export function applyRouteConventions(app: INestApplication, document: OpenAPIObject): void {
   const reflector = app.get(Reflector);
-  const operations = new Map<string, OperationObject>();
+  const operations = new Map<string, { operation: OperationObject; method: string }>();
   for (const pathItem of Object.values(document.paths)) {
-    for (const operation of Object.values(pathItem) as OperationObject[]) {
-      if (operation.operationId) operations.set(operation.operationId, operation);
+    for (const [method, operation] of Object.entries(pathItem) as [string, OperationObject][]) {
+      if (operation.operationId) operations.set(operation.operationId, { operation, method });
     }
   }
   for (const controller of controllers(app)) {
     for (const name of Object.getOwnPropertyNames(controller.prototype)) {
       const handler = (controller.prototype as Record<string, unknown>)[name];
       if (typeof handler !== 'function' || !Reflect.hasMetadata(PATH_METADATA, handler)) continue;
-      const operation = operations.get(name);
-      if (!operation) continue; // excluded from the document
+      const found = operations.get(name);
+      if (!found) continue; // excluded from the document
       const targets = [handler, controller];
-      documentRoute(operation, {
+      documentRoute(found.operation, {
+        // The JSON body parser runs before any route: a POST, PUT or PATCH may send a body
+        // (malformed, too large, badly encoded) even where the route reads none.
+        takesBody: ['post', 'put', 'patch'].includes(found.method),
         isPublic: reflector.getAllAndOverride<boolean>(IS_PUBLIC, targets) === true,
         roles: reflector.getAllAndOverride<UserRole[]>(ROLES, targets),
         throttled:
@@ -98,7 +102,7 @@ export function applyRouteConventions(app: INestApplication, document: OpenAPIOb
 function documentRoute(operation: OperationObject, route: RouteFacts): void {
   const notes: string[] = [];
   const parameters = (operation.parameters ?? []) as ParameterObject[];
-  const hasBody = operation.requestBody !== undefined;
+  const hasBody = route.takesBody || operation.requestBody !== undefined;
   operation.security = route.isPublic ? [] : [{ [BEARER]: [] }];
   for (const parameter of parameters) {
     if (parameter.in === 'path' && route.uuidParams.has(parameter.name)) {
