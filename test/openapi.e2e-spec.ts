@@ -5,12 +5,14 @@ import { bearer, registerCustomer } from './support/fixtures';
 import { checkedAgent, OpenApiResponses } from './support/openapi-responses';
 import { ApiInstance, TestStack } from './support/test-stack';
 
+type Schema = { properties: Record<string, Record<string, unknown>> };
+
 interface Operation {
   operationId?: string;
   summary?: string;
   tags?: string[];
   security?: unknown[];
-  parameters?: { in: string; name: string; schema?: { format?: string } }[];
+  parameters?: { in: string; name: string; schema?: Record<string, unknown> }[];
   responses: Record<string, { content?: Record<string, { schema?: { $ref?: string } }> }>;
 }
 
@@ -90,6 +92,30 @@ describe('OpenAPI document', () => {
     expect(
       Object.keys(document.paths).filter((p) => p.startsWith('/companies/{idOrSlug}')),
     ).toEqual([]);
+  });
+
+  it("copies the DTOs' validation rules and formats: ranges, lengths, integers, dates", () => {
+    const schemas = (document as unknown as { components: { schemas: Record<string, Schema> } })
+      .components.schemas;
+    const props = (name: string) => schemas[name].properties;
+    expect(props('RegisterCustomerDto').email).toMatchObject({ format: 'email', maxLength: 254 });
+    expect(props('RegisterCustomerDto').password).toMatchObject({ minLength: 8, maxLength: 256 });
+    expect(props('CreateShipmentDto').pricePerKgCents).toMatchObject({
+      type: 'integer',
+      minimum: 0,
+    });
+    expect(props('CreateShipmentDto').capacityKg).toMatchObject({ type: 'number' });
+    expect(props('CampaignDto').startedAt).toMatchObject({
+      type: 'string',
+      format: 'date-time',
+      nullable: true,
+    });
+    expect(props('BookingView').priceCents).toMatchObject({ type: 'integer' });
+    const search = document.paths['/shipments/search'].get.parameters ?? [];
+    expect(search.find((p) => p.name === 'limit')?.schema).toMatchObject({
+      type: 'integer',
+      maximum: 100,
+    });
   });
 
   describe('the response check every suite runs', () => {

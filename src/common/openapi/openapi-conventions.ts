@@ -7,6 +7,7 @@ import type {
   OperationObject,
   ParameterObject,
   ResponseObject,
+  SchemaObject,
 } from '@nestjs/swagger/dist/interfaces/open-api-spec.interface';
 import { THROTTLER_SKIP } from '@nestjs/throttler/dist/throttler.constants';
 import type { UserRole } from '../../auth/auth-user';
@@ -15,6 +16,7 @@ import { ROLES } from '../../auth/roles.decorator';
 import { CACHED_ROUTE } from '../../cache/cache.constants';
 import { RATE_LIMITS } from '../../throttle/rate-limit.decorator';
 import { ERROR_DESCRIPTIONS, ErrorStatus } from './error-statuses';
+import { completeSchema, validatorKeywords } from './validator-constraints';
 
 export const BEARER = 'bearer';
 const ERROR_SCHEMA = { $ref: '#/components/schemas/ErrorResponse' };
@@ -65,8 +67,9 @@ interface RouteFacts {
  * the document cannot say something the route does not do: `@Public()` → `security: []`, else
  * bearer and 401; `@Roles` → 403; throttled (every route without `@SkipThrottle`) → 429 and the
  * RateLimit-* headers, plus 503 (the limiter and the JwtGuard need Redis); a body (any POST,
- * PUT or PATCH) → 400, 413, 415; parameters → 400; a path parameter → 404; `@CachedResponse` → the X-Cache header.
- * Responses a route documents itself are kept.
+ * PUT or PATCH) → 400, 413, 415; parameters → 400; a path parameter → 404; `@CachedResponse` →
+ * the X-Cache header; the body's and query's limits and formats from their class-validator rules.
+ * What a route documents itself is kept.
  */
 export function applyRouteConventions(app: INestApplication, document: OpenAPIObject): void {
   const reflector = app.get(Reflector);
@@ -95,6 +98,7 @@ export function applyRouteConventions(app: INestApplication, document: OpenAPIOb
         cached: Reflect.hasMetadata(CACHED_ROUTE, handler),
         uuidParams: uuidParams(controller, name),
       });
+      documentValidators(document, found.operation, controller, name);
     }
   }
 }
@@ -154,16 +158,54 @@ function addError(
 }
 
 interface RouteArgument {
+  index: number;
   data?: unknown;
   pipes?: unknown[];
 }
 
-function uuidParams(controller: Type, method: string): Set<string> {
+function routeArguments(controller: Type, method: string): [string, RouteArgument][] {
   const args = (Reflect.getMetadata(ROUTE_ARGS_METADATA, controller, method) ?? {}) as Record<
     string,
     RouteArgument
   >;
-  const names = Object.entries(args)
+  return Object.entries(args);
+}
+
+/**
+ * The body's and query's ranges, lengths, formats and enums, from the DTOs' class-validator
+ * rules (what the ValidationPipe enforces).
+ */
+function documentValidators(
+  document: OpenAPIObject,
+  operation: OperationObject,
+  controller: Type,
+  method: string,
+): void {
+  const prototype = controller.prototype as object;
+  const types = (Reflect.getMetadata('design:paramtypes', prototype, method) ?? []) as unknown[];
+  for (const [key, arg] of routeArguments(controller, method)) {
+    const dto = types[arg.index];
+    if (arg.data !== undefined || typeof dto !== 'function') continue;
+    const keywords = validatorKeywords(dto as Type);
+    if (key.startsWith(`${RouteParamtypes.BODY}:`)) {
+      const schema = document.components?.schemas?.[dto.name] as SchemaObject | undefined;
+      for (const [property, found] of keywords) {
+        const target = schema?.properties?.[property] as SchemaObject | undefined;
+        if (target) completeSchema(target, found);
+      }
+    } else if (key.startsWith(`${RouteParamtypes.QUERY}:`)) {
+      for (const parameter of (operation.parameters ?? []) as ParameterObject[]) {
+        const found = keywords.get(parameter.name);
+        if (parameter.in === 'query' && found && parameter.schema) {
+          completeSchema(parameter.schema as SchemaObject, found);
+        }
+      }
+    }
+  }
+}
+
+function uuidParams(controller: Type, method: string): Set<string> {
+  const names = routeArguments(controller, method)
     .filter(
       ([key, arg]) =>
         key.startsWith(`${RouteParamtypes.PARAM}:`) &&
