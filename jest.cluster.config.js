@@ -5,6 +5,7 @@
  * behaviour suites unchanged; then, in a second run, the master-kill suite alone.
  */
 const { jest: base } = require('./package.json');
+const { exclusions, namePattern } = require('./test/support/cluster-exclusions');
 const e2e = base.projects.find((project) => project.displayName === 'e2e');
 
 module.exports = {
@@ -13,6 +14,16 @@ module.exports = {
   ...e2e,
   rootDir: __dirname,
   displayName: 'cluster',
+  // Tests that cannot hold on a Cluster are left out by name (scripts/test-cluster.sh passes
+  // this pattern), each explained in test/support/cluster-exclusions.js; any other skipped test,
+  // or an exclusion that matches nothing, fails the run.
+  reporters: [
+    'default',
+    [
+      '<rootDir>/test/support/skipped-tests-reporter.js',
+      { exclusions, pattern: process.env.TEST_CLUSTER_FAILOVER ? null : namePattern() },
+    ],
+  ],
   // TEST_CLUSTER_FAILOVER: the master-kill suite alone (it breaks the Cluster for other suites).
   testMatch: process.env.TEST_CLUSTER_FAILOVER
     ? ['<rootDir>/test/cluster/**/*.failover-spec.ts']

@@ -11,7 +11,7 @@ import {
 import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { elapsedSeconds, progress } from './lib/log';
-import { writeReport } from './lib/report';
+import { MeasuredCode, writeReport } from './lib/report';
 import { BenchContext, Scenario, ScenarioResult, SkipScenario } from './lib/scenario';
 import { seedBenchDatabase } from './lib/seed';
 import { SmtpSink } from './lib/smtp-sink';
@@ -31,6 +31,8 @@ import { throttle } from './scenarios/throttle';
  * ceiling always runs first: every throughput is also given as a fraction of it). Loopback only,
  * bounded: each scenario has a time budget. Writes docs/benchmarks.md, docs/bench-*.svg and
  * bench/results/latest.json.
+ * `npm run bench -- --check locks` is a smoke test of the bench itself: short runs
+ * (BENCH_SCALE=0.2 unless set), results printed, nothing written.
  */
 
 /** The whole run stays under 10 minutes: scenarios get what is left at most. */
@@ -59,6 +61,8 @@ export interface ScenarioOutcome {
   seconds: number;
   /** When the run that produced it started (partial runs keep the other scenarios' results). */
   ranAt: string;
+  /** The commit that run measured (`+dirty`: with uncommitted changes to the measured code). */
+  commit: string;
   result?: ScenarioResult;
 }
 
@@ -123,7 +127,23 @@ function withBudget<T>(promise: Promise<T>, seconds: number): Promise<T> {
   ]).finally(() => clearTimeout(timer));
 }
 
+/** The commit measured, and whether the code measured (src, migrations, the bench) differed. */
+function measuredCode(): MeasuredCode {
+  const git = (args: string) => execSync(`git ${args}`, { cwd: ROOT, encoding: 'utf8' }).trim();
+  try {
+    const dirtyPaths = git('status --porcelain -- src drizzle bench')
+      .split('\n')
+      .map((line) => line.slice(3))
+      .filter((path) => path && !path.startsWith('bench/results/'));
+    return { commit: git('rev-parse HEAD'), dirty: dirtyPaths.length > 0, dirtyPaths };
+  } catch {
+    return { commit: 'unknown (not a git checkout)', dirty: true, dirtyPaths: ['(unknown)'] };
+  }
+}
+
 async function main(): Promise<void> {
+  const check = process.argv.includes('--check');
+  if (check) process.env.BENCH_SCALE ??= '0.2';
   const wanted = process.argv.slice(2).filter((a) => !a.startsWith('-'));
   const unknown = wanted.filter((w) => !SCENARIOS.some((s) => s.id === w));
   if (unknown.length) {
@@ -137,6 +157,7 @@ async function main(): Promise<void> {
   );
 
   buildIfStale();
+  const code = measuredCode();
   const stack = new BenchStack();
   let sink: SmtpSink | null = null;
   let interrupted = false;
@@ -173,6 +194,7 @@ async function main(): Promise<void> {
         status: 'ok',
         seconds: 0,
         ranAt: started.toISOString(),
+        commit: `${code.commit}${code.dirty ? '+dirty' : ''}`,
       };
       const left = TOTAL_BUDGET_SECONDS - elapsedSeconds() - CLEANUP_RESERVE_SECONDS;
       try {
@@ -203,6 +225,23 @@ async function main(): Promise<void> {
     await sink?.close();
   }
 
+  if (check) {
+    for (const o of outcomes) {
+      progress(`--check ${o.id}: ${o.status}${o.reason ? ` (${o.reason})` : ''}`);
+      for (const t of o.result?.tables ?? []) {
+        progress(`  ${t.title} [${t.taken}]`);
+        for (const row of t.rows) progress(`    ${row.join(' | ')}`);
+      }
+      for (const line of [
+        ...(o.result?.notes ?? []),
+        ...(o.result?.claims ?? []).map((c) => c.measured),
+      ])
+        progress(`  ${line}`);
+    }
+    progress('--check: nothing written');
+    process.exit(outcomes.every((o) => o.status === 'ok') ? (process.exitCode ?? 0) : 1);
+  }
+
   if (outcomes.length) {
     const machine = {
       cpus: cpus().length,
@@ -215,6 +254,7 @@ async function main(): Promise<void> {
     mkdirSync(resultsDir, { recursive: true });
     const merged = mergeWithPrevious(join(resultsDir, 'latest.json'), outcomes, wanted.length > 0);
     const json = {
+      code,
       startedAt: started.toISOString(),
       totalSeconds: Math.round(elapsedSeconds()),
       scenariosRequested: wanted.length ? wanted : 'all',
@@ -230,6 +270,7 @@ async function main(): Promise<void> {
       totalSeconds: json.totalSeconds,
       seed: seedInfo,
       partial: wanted.length > 0,
+      code,
     });
     progress(
       `wrote docs/benchmarks.md and bench/results/latest.json in ${Math.round(elapsedSeconds())} s`,

@@ -39,7 +39,13 @@ export interface SeedProgress {
 }
 
 export interface SeedSummary {
+  /** Users the seed created (the admin included when it created it). */
   users: number;
+  /**
+   * False when an account with SEED_ADMIN_EMAIL already existed: the seed never takes over an
+   * account it did not create (anyone can register any address), so it left it unchanged.
+   */
+  adminCreated: boolean;
   companies: number;
   proCompanies: number;
   customers: number;
@@ -473,6 +479,7 @@ export async function seedDatabase(
       if (random.chance(0.03)) {
         payments.push({
           bookingId: booking.id,
+          customerId: booking.customerId,
           idempotencyKey: `seed-failed-${booking.id}`,
           amountCents: booking.priceCents,
           status: 'FAILED',
@@ -482,6 +489,7 @@ export async function seedDatabase(
       }
       payments.push({
         bookingId: booking.id,
+        customerId: booking.customerId,
         idempotencyKey: `seed-${booking.id}`,
         amountCents: booking.priceCents,
         status: 'SUCCEEDED',
@@ -541,13 +549,11 @@ export async function seedDatabase(
     await insertAll('companies', companies, (batch) =>
       tx.insert(schema.companies).values(batch.map(({ home: _h, quality: _q, ...c }) => c)),
     );
-    await tx
+    const [admin] = await tx
       .insert(schema.users)
       .values({ email: SEED_ADMIN_EMAIL, passwordHash, name: 'Administrator', role: 'ADMIN' })
-      .onConflictDoUpdate({
-        target: schema.users.email,
-        set: { passwordHash, role: 'ADMIN', companyId: null, companyRole: null },
-      });
+      .onConflictDoNothing({ target: schema.users.email })
+      .returning({ id: schema.users.id });
     report('users', 1);
     await insertAll('users', [...users, ...customers], (batch) =>
       tx.insert(schema.users).values(batch),
@@ -587,7 +593,8 @@ export async function seedDatabase(
     ) as Record<BookingStatus, number>;
     for (const b of bookings) bookingsByStatus[b.status as BookingStatus]++;
     return {
-      users: users.length + customers.length + 1,
+      users: users.length + customers.length + (admin ? 1 : 0),
+      adminCreated: Boolean(admin),
       companies: companies.length,
       proCompanies: companies.filter((c) => c.activePlan === 'PRO').length,
       customers: customers.length,

@@ -4,15 +4,12 @@
  * Fills the configured database (DATABASE_URL, or embedded PGlite in DATA_DIR) with realistic
  * demo data after applying pending migrations. Progress goes to stderr, the summary to stdout.
  */
-import { PGlite } from '@electric-sql/pglite';
 import { drizzle as drizzlePg } from 'drizzle-orm/node-postgres';
 import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
-import { mkdirSync } from 'node:fs';
-import { join } from 'node:path';
-import { Pool } from 'pg';
+import { rootLogger } from '../src/common/app-logger';
+import { exitOnStartupFailure } from '../src/common/start-up';
 import { loadConfigFromProcess } from '../src/config';
-import { Database, schema } from '../src/database';
-import { migratePgliteDb, migratePostgres } from '../src/database/migrations';
+import { Database, describePostgres, openEmbedded, openPostgres, schema } from '../src/database';
 import {
   DEFAULT_SEED_SIZES,
   SEED_ADMIN_EMAIL,
@@ -86,23 +83,26 @@ async function openDatabase(): Promise<{
   close: () => Promise<void>;
 }> {
   const config = loadConfigFromProcess();
+  // Same JSON log lines (migrations) as the API and the worker.
+  rootLogger(config.logLevel);
   if (config.databaseUrl) {
-    const pool = new Pool({ connectionString: config.databaseUrl, max: 2 });
-    await migratePostgres(pool);
-    const url = new URL(config.databaseUrl);
+    // Same checks as the API's start-up: an unreachable database is one line naming DATABASE_URL.
+    const pool = await openPostgres(config.databaseUrl, true, { max: 2 });
     return {
       db: drizzlePg(pool, { schema }),
-      where: `PostgreSQL ${url.host}${url.pathname}`,
+      where: `PostgreSQL ${describePostgres(config.databaseUrl)}`,
       close: () => pool.end(),
     };
   }
-  mkdirSync(config.dataDir, { recursive: true });
-  const pglite = new PGlite(join(config.dataDir, 'pglite'));
-  await migratePgliteDb(pglite);
+  // Refuses (one line naming the holder) while an API or worker has DATA_DIR open.
+  const { pglite, lock } = await openEmbedded(config.dataDir, true);
   return {
     db: drizzlePglite(pglite, { schema }) as unknown as Database,
     where: `embedded PGlite in ${config.dataDir}`,
-    close: () => pglite.close(),
+    close: async () => {
+      await pglite.close();
+      lock.release();
+    },
   };
 }
 
@@ -121,14 +121,17 @@ async function main(): Promise<void> {
     console.log(
       [
         `Seeded ${where} in ${seconds} s:`,
-        `  users      ${summary.users} (${summary.customers} customers, ${summary.companies} owners, ${summary.members} members, 1 admin)`,
+        `  users      ${summary.users} (${summary.customers} customers, ${summary.companies} owners, ${summary.members} members, ${summary.adminCreated ? 1 : 0} admin)`,
         `  companies  ${summary.companies} (${summary.proCompanies} on PRO)`,
         `  shipments  ${summary.shipments}`,
         `  bookings   ${summary.bookings} (${statuses})`,
         `  payments   ${summary.payments} (revenue ${(summary.revenueCents / 100).toFixed(2)})`,
         `  reviews    ${summary.reviews}`,
         `Every seeded user has the password "${SEED_PASSWORD}":`,
-        `  admin: ${SEED_ADMIN_EMAIL}, customers: customer1@${SEED_EMAIL_DOMAIN}..., company owners: owner1@${SEED_EMAIL_DOMAIN}...`,
+        summary.adminCreated
+          ? `  admin: ${SEED_ADMIN_EMAIL}, customers: customer1@${SEED_EMAIL_DOMAIN}..., company owners: owner1@${SEED_EMAIL_DOMAIN}...`
+          : `  customers: customer1@${SEED_EMAIL_DOMAIN}..., company owners: owner1@${SEED_EMAIL_DOMAIN}...\n` +
+            `No admin seeded: ${SEED_ADMIN_EMAIL} is an existing account, left unchanged (the seed never takes over an account it did not create).`,
       ].join('\n'),
     );
   } finally {
@@ -137,8 +140,5 @@ async function main(): Promise<void> {
 }
 
 if (require.main === module) {
-  main().catch((error: Error) => {
-    process.stderr.write(`\nseed failed: ${error.message}\n`);
-    process.exit(1);
-  });
+  main().catch((error: unknown) => exitOnStartupFailure(error, 'Seed'));
 }

@@ -1,8 +1,10 @@
-import { ValidationPipe } from '@nestjs/common';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { SwaggerModule } from '@nestjs/swagger';
 import { Logger } from 'nestjs-pino';
 import { AllExceptionsFilter } from './common/all-exceptions.filter';
+import { answerClientErrorsAsJson } from './common/client-errors';
+import { rejectFormPrototypeKeys } from './common/form-keys';
+import { InputValidationPipe } from './common/input-validation.pipe';
 import { rejectDeepJson } from './common/json-depth';
 import { buildOpenApiDocument } from './common/openapi/openapi-document';
 import type { AppConfig } from './config';
@@ -21,16 +23,14 @@ export function configureApp(
   // Numeric hop count, never `true`: with `true` a client writes its own X-Forwarded-For.
   app.set('trust proxy', config.trustProxy > 0 ? config.trustProxy : false);
   app.useBodyParser('json', { limit: '100kb', verify: rejectDeepJson });
-  app.useBodyParser('urlencoded', { limit: '100kb', extended: false });
-  app.useGlobalPipes(
-    new ValidationPipe({
-      whitelist: true,
-      forbidNonWhitelisted: true,
-      transform: true,
-      stopAtFirstError: false,
-    }),
-  );
+  app.useBodyParser('urlencoded', {
+    limit: '100kb',
+    extended: false,
+    verify: rejectFormPrototypeKeys,
+  });
+  app.useGlobalPipes(new InputValidationPipe());
   app.useGlobalFilters(new AllExceptionsFilter());
+  answerClientErrorsAsJson(app.getHttpServer());
   // Before listen: the Socket.IO server is created at init, already on the Redis adapter.
   app.useWebSocketAdapter(new RedisIoAdapter(app));
 

@@ -5,6 +5,8 @@ import { AppConfig, ConfigModule } from './config';
 import { DatabaseModule } from './database';
 import { EmailOutboxModule } from './email/email-outbox.module';
 import { EmailWorkerModule } from './email/email-worker.module';
+import { HealthProbesModule } from './health/health-probes.module';
+import { WorkerHealthServer } from './health/worker-health.server';
 import { LocksModule } from './locks/locks.module';
 import { NotificationDeliveryModule } from './realtime/notification-delivery.module';
 import { MetricsModule } from './metrics/metrics.module';
@@ -36,7 +38,10 @@ export class WorkerModule {
         // Notifications created in the worker reach sockets through Redis (no Socket.IO server here).
         NotificationDeliveryModule,
         ...WORKER_FEATURES,
+        // Readiness for WORKER_HEALTH_PORT (off unless set).
+        HealthProbesModule,
       ],
+      providers: [WorkerHealthServer],
     };
   }
 }

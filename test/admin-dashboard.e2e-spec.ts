@@ -57,8 +57,9 @@ describe('admin dashboard', () => {
     };
     const pay = (bookingId: string, cents: number, status: string, createdAt: string) =>
       stack.sql(
-        `INSERT INTO payments (booking_id, idempotency_key, amount_cents, status, created_at)
-         VALUES ($1, $2, $3, $4, $5)`,
+        `INSERT INTO payments (booking_id, customer_id, idempotency_key, amount_cents, status,
+           created_at)
+         VALUES ($1, (SELECT customer_id FROM bookings WHERE id = $1), $2, $3, $4, $5)`,
         [bookingId, randomUUID(), cents, status, createdAt],
       );
 

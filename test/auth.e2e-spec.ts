@@ -1,4 +1,8 @@
 import { JwtService } from '@nestjs/jwt';
+import { NestFactory } from '@nestjs/core';
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import { AppModule } from '../src/app.module';
+import { configureApp } from '../src/configure-app';
 import {
   ADMIN_ENV,
   bearer,
@@ -211,6 +215,37 @@ describe('auth', () => {
         .post('/auth/refresh-token')
         .send({ refreshToken: customer.refreshToken })
         .expect(401);
+    });
+
+    it('says "revoked" for a logged-out token and "session not found" for an unknown session', async () => {
+      const customer = await registerCustomer(a);
+      // Another deployment prefix: a valid token whose session this Redis never held.
+      const elsewhere = await stack.startApi({ REDIS_KEY_PREFIX: `${stack.prefix}elsewhere:` });
+      try {
+        const unknown = await elsewhere
+          .http()
+          .get('/users/me')
+          .set(...bearer(customer))
+          .expect(401);
+        expect(unknown.body).toEqual({
+          statusCode: 401,
+          error: 'Unauthorized',
+          message: 'Session not found or expired',
+        });
+      } finally {
+        await stack.stop(elsewhere.app);
+      }
+      await a
+        .http()
+        .post('/auth/logout')
+        .set(...bearer(customer))
+        .expect(204);
+      const revoked = await b
+        .http()
+        .get('/users/me')
+        .set(...bearer(customer))
+        .expect(401);
+      expect(revoked.body.message).toBe('Token has been revoked');
     });
 
     it('rotates refresh tokens; reusing one kills the newer tokens too', async () => {
@@ -428,6 +463,101 @@ describe('auth', () => {
         email,
       ]);
       expect(emails).toEqual([{ to: email, event: 'security.new_device' }]);
+    });
+  });
+
+  describe('admin bootstrap (ADMIN_EMAIL, ADMIN_PASSWORD)', () => {
+    const campaign = { name: 'Hi', subject: 'Hi', html: '<p>Hi</p>', audience: 'ALL' };
+
+    it('refuses to start rather than promote an existing customer, who stays a customer', async () => {
+      const customer = await registerCustomer(a);
+      const env = { ADMIN_EMAIL: customer.user.email, ADMIN_PASSWORD: 'takeover-password-1' };
+      // Built as startApi does, to see the start-up error and close what was opened.
+      const app = await NestFactory.create<NestExpressApplication>(
+        AppModule.forRoot(stack.config(env)),
+        { bodyParser: false, abortOnError: false, bufferLogs: true },
+      );
+      try {
+        configureApp(app, stack.config(env));
+        await expect(app.init()).rejects.toThrow(
+          `Invalid configuration: ADMIN_EMAIL is the email of an existing CUSTOMER account`,
+        );
+      } finally {
+        await app.close();
+      }
+      await a
+        .http()
+        .post('/admin/campaigns')
+        .set(...bearer(customer))
+        .send(campaign)
+        .expect(403);
+      const me = await a
+        .http()
+        .post('/auth/refresh-token')
+        .send({ refreshToken: customer.refreshToken })
+        .expect(200);
+      await a
+        .http()
+        .get('/admin/dashboard/summary')
+        .set(...bearer(me.body))
+        .expect(403);
+      await a
+        .http()
+        .post('/auth/login')
+        .send({ email: customer.user.email, password: env.ADMIN_PASSWORD })
+        .expect(401);
+      const own = await login(a, customer.user.email).expect(200);
+      expect(own.body.user.role).toBe('CUSTOMER');
+    });
+
+    it('a new ADMIN_PASSWORD revokes every session of that admin; the same one revokes none', async () => {
+      const email = uniqueEmail('bootstrap.admin');
+      const first = { ADMIN_EMAIL: email, ADMIN_PASSWORD: 'first-admin-password' };
+      const started = await stack.startApi(first);
+      const session = (
+        await a
+          .http()
+          .post('/auth/login')
+          .send({ email, password: first.ADMIN_PASSWORD })
+          .expect(200)
+      ).body;
+      await a
+        .http()
+        .get('/admin/dashboard/summary')
+        .set(...bearer(session))
+        .expect(200);
+
+      // A restart with the same password signs nobody out.
+      const same = await stack.startApi(first);
+      await b
+        .http()
+        .get('/admin/dashboard/summary')
+        .set(...bearer(session))
+        .expect(200);
+
+      const changed = await stack.startApi({ ...first, ADMIN_PASSWORD: 'second-admin-password' });
+      await b
+        .http()
+        .get('/admin/dashboard/summary')
+        .set(...bearer(session))
+        .expect(401);
+      await a
+        .http()
+        .post('/auth/refresh-token')
+        .send({ refreshToken: session.refreshToken })
+        .expect(401);
+      await a
+        .http()
+        .post('/auth/login')
+        .send({ email, password: first.ADMIN_PASSWORD })
+        .expect(401);
+      const next = await a
+        .http()
+        .post('/auth/login')
+        .send({ email, password: 'second-admin-password' })
+        .expect(200);
+      expect(next.body.user.role).toBe('ADMIN');
+      await Promise.all([started, same, changed].map((api) => stack.stop(api.app)));
     });
   });
 

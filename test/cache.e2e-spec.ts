@@ -11,6 +11,13 @@ import {
 import { PrivateRedis } from './support/redis-server';
 import { ApiInstance, TestStack } from './support/test-stack';
 
+/**
+ * "Never hangs" bound: with the cache Redis unreachable a read is served from the database
+ * (each cache command gives up after 1 s); an answer later than this is a hang, not a slower
+ * machine. Not a latency measurement (that is the bench's job).
+ */
+const NEVER_HANGS_MS = 10_000;
+
 /** docs/contract.md "Caching": X-Cache, invalidation on writes, per-user keys, fail open. */
 describe('Response cache', () => {
   let stack: TestStack;
@@ -392,7 +399,7 @@ describe('Response cache', () => {
       for (let i = 0; i < 3; i++) {
         const started = Date.now();
         const res = await get(down, '/users/me', customer).expect(200);
-        expect(Date.now() - started).toBeLessThan(3000);
+        expect(Date.now() - started).toBeLessThan(NEVER_HANGS_MS);
         expect(res.body.id).toBe(customer.user.id);
         expect(res.headers['x-cache']).toBe('MISS');
       }
@@ -414,7 +421,7 @@ describe('Response cache', () => {
         await registerCustomer(api); // its invalidation cannot reach the cache Redis now
         const started = Date.now();
         const during = await get(api, '/admin/dashboard/summary', admin).expect(200);
-        expect(Date.now() - started).toBeLessThan(3000);
+        expect(Date.now() - started).toBeLessThan(NEVER_HANGS_MS);
         expect(during.body.users).toBe(cached.body.users + 1);
         await cacheRedis.start(); // the stale entry is still on disk
         let hit = false;

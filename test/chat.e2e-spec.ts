@@ -1,7 +1,9 @@
 import { randomUUID } from 'node:crypto';
+import { ForbiddenException } from '@nestjs/common';
 import { ChatService } from '../src/chat/chat.service';
 import { ChatCast, chatCast, insertBooking } from './support/chat-fixtures';
 import { bearer, registerCustomer } from './support/fixtures';
+import { emitWithAck, SocketClients } from './support/socket-client';
 import { ApiInstance, TestStack } from './support/test-stack';
 
 describe('chat history (HTTP)', () => {
@@ -112,7 +114,10 @@ describe('chat history (HTTP)', () => {
       const list = await conversationsOf(stranger).expect(200);
       expect(list.body).toEqual({ items: [], total: 0, page: 1, limit: 20 });
     }
-    await expect(chat.send(cast.outsider.user, cast.bookingId, 'let me in')).rejects.toThrow();
+    // The booking exists, the sender is not one of its participants: forbidden, nothing stored.
+    const refused = chat.send(cast.outsider.user, cast.bookingId, 'let me in');
+    await expect(refused).rejects.toBeInstanceOf(ForbiddenException);
+    await expect(refused).rejects.toThrow('You are not a participant of this conversation');
     const [{ n }] = await stack.sql<{ n: string }>(
       'SELECT count(*) AS n FROM chat_messages WHERE sender_id = $1',
       [cast.outsider.user.id],
@@ -135,6 +140,11 @@ describe('chat history (HTTP)', () => {
     await expect(chat.send(cast.customer.user, cast.bookingId, 'x'.repeat(2001))).rejects.toThrow(
       /1 to 2000/,
     );
+    for (const unstorable of ['nul \u0000 inside', 'lone \ud800 surrogate']) {
+      await expect(chat.send(cast.customer.user, cast.bookingId, unstorable)).rejects.toThrow(
+        /without NUL or unpaired surrogates/,
+      );
+    }
     const exactly = await chat.send(cast.customer.user, cast.bookingId, 'y'.repeat(2000));
     expect(exactly.text).toHaveLength(2000);
     const after = await messagesOf(cast.bookingId, cast.customer).expect(200);
@@ -154,5 +164,53 @@ describe('chat history (HTTP)', () => {
     ]);
     const res = await messagesOf(cast.bookingId, cast.outsider);
     expect([403, 404]).toContain(res.status);
+  });
+});
+
+describe('chat:send with text that cannot be stored (THROTTLE_CHAT=3/10)', () => {
+  let stack: TestStack;
+  let api: ApiInstance;
+  const clients = new SocketClients();
+
+  beforeAll(async () => {
+    stack = await TestStack.create({
+      THROTTLE_ENABLED: 'true',
+      THROTTLE_CHAT: '3/10',
+      THROTTLE_REGISTER: '1000/60',
+      THROTTLE_GLOBAL: '1000/60',
+    });
+    api = await stack.startApi();
+  });
+  afterAll(async () => {
+    clients.closeAll();
+    await stack.close();
+  });
+
+  it('acks invalid_text for NUL and lone surrogates, stores nothing and uses no CHAT quota', async () => {
+    const cast = await chatCast(stack, api);
+    const { bookingId } = cast;
+    const socket = await clients.connect(api.url, cast.customer.accessToken);
+    const send = (text: string) => emitWithAck(socket, 'chat:send', { bookingId, text });
+
+    // Five refusals: more than the quota of 3, so counting them would block what follows.
+    for (const text of ['a\u0000b', '\u0000', 'lone \ud800', '\udc00 low', 'x\ud83dy']) {
+      expect({ text, ack: await send(text) }).toEqual({
+        text,
+        ack: { ok: false, error: 'invalid_text' },
+      });
+    }
+    for (const text of ['one', 'two 😀', 'three']) expect((await send(text)).ok).toBe(true);
+    expect(await send('four')).toEqual({ ok: false, error: 'rate_limited' });
+
+    const history = await api
+      .http()
+      .get(`/chat/conversations/${bookingId}/messages`)
+      .set(...bearer(cast.customer))
+      .expect(200);
+    expect(history.body.items.map((m: { text: string }) => m.text)).toEqual([
+      'one',
+      'two 😀',
+      'three',
+    ]);
   });
 });

@@ -2,6 +2,8 @@ import { getQueueToken } from '@nestjs/bullmq';
 import type { INestApplicationContext } from '@nestjs/common';
 import type { Queue } from 'bullmq';
 import { DB, Database } from '../src/database';
+import { QUEUE_CONNECTION } from '../src/email/email-queue.module';
+import type { RedisClient } from '../src/redis';
 import { EmailEvent } from '../src/email/email-event';
 import { EmailOutbox, OutboxEmail } from '../src/email/email-outbox.service';
 import {
@@ -11,6 +13,7 @@ import {
   registerCustomer,
   uniqueEmail,
 } from './support/fixtures';
+import { waitForSettledOutbox } from './support/outbox';
 import { TcpProxy } from './support/tcp-proxy';
 import { SmtpSink } from './support/smtp-sink';
 import { ApiInstance, TestStack } from './support/test-stack';
@@ -63,8 +66,8 @@ describe('transactional email (outbox → BullMQ → SMTP)', () => {
         .set(...bearer(owner))
         .send({ email: invitee })
         .expect(201);
-      await sink.waitFor(() => sink.find(EmailEvent.CompanyInvitation, invitee).length > 0);
-      await sleep(500);
+      const [row] = await waitForSettledOutbox(stack, invitee);
+      expect(row.state).toBe('SENT');
       const [mail, ...extra] = sink.find(EmailEvent.CompanyInvitation, invitee);
       expect(extra).toHaveLength(0);
       expect(mail.subject).toContain(owner.company!.name);
@@ -79,10 +82,10 @@ describe('transactional email (outbox → BullMQ → SMTP)', () => {
         .set('User-Agent', 'BrandNewBrowser/1.0')
         .send({ email: customer.user.email, password: PASSWORD })
         .expect(200);
-      await sink.waitFor(
-        () => sink.find(EmailEvent.SecurityNewDevice, customer.user.email).length > 0,
-      );
-      await sleep(500);
+      const rows = await waitForSettledOutbox(stack, customer.user.email);
+      expect(rows.map((row) => [row.event, row.state])).toEqual([
+        [EmailEvent.SecurityNewDevice, 'SENT'],
+      ]);
       const mails = sink.find(EmailEvent.SecurityNewDevice, customer.user.email);
       expect(mails).toHaveLength(1);
       expect(mails[0].text).toContain('BrandNewBrowser/1.0');
@@ -101,8 +104,9 @@ describe('transactional email (outbox → BullMQ → SMTP)', () => {
         api.app,
         events.map((event) => bookingEmail(event, to)),
       );
-      await sink.waitFor(() => events.every((event) => sink.find(event, to).length > 0));
-      await sleep(500);
+      const rows = await waitForSettledOutbox(stack, to, events.length);
+      expect(rows).toHaveLength(events.length);
+      expect(rows.every((r) => r.state === 'SENT' && r.attempts === 1)).toBe(true);
       for (const event of events) {
         const mails = sink.find(event, to);
         expect(mails).toHaveLength(1);
@@ -110,12 +114,6 @@ describe('transactional email (outbox → BullMQ → SMTP)', () => {
         expect(mails[0].html).toContain('Casey &lt;script&gt;');
         expect(mails[0].html).not.toContain('<script>');
       }
-      const rows = await stack.sql<{ status: string; sent_at: Date | null }>(
-        'SELECT status, sent_at FROM email_outbox WHERE "to" = $1',
-        [to],
-      );
-      expect(rows).toHaveLength(events.length);
-      expect(rows.every((r) => r.status === 'QUEUED' && r.sent_at !== null)).toBe(true);
     });
 
     it('reports sends and queue depths on /metrics', async () => {
@@ -136,11 +134,11 @@ describe('transactional email (outbox → BullMQ → SMTP)', () => {
         const to = uniqueEmail('retry');
         const started = Date.now();
         await record(api.app, [bookingEmail(EmailEvent.BookingConfirmed, to)]);
-        await sink.waitFor(() => sink.find(EmailEvent.BookingConfirmed, to).length > 0, 15_000);
+        const [row] = await waitForSettledOutbox(stack, to, 1, 15_000);
         // Backoff 1 s then 2 s between the three attempts.
         expect(Date.now() - started).toBeGreaterThanOrEqual(2500);
+        expect(row).toMatchObject({ state: 'SENT', attempts: 3 });
         expect(sink.attempts).toBe(3);
-        await sleep(500);
         expect(sink.find(EmailEvent.BookingConfirmed, to)).toHaveLength(1);
       } finally {
         await stack.close();
@@ -167,10 +165,12 @@ describe('transactional email (outbox → BullMQ → SMTP)', () => {
           state = await queue.getJobState(id);
         }
         expect(state).toBe('failed');
+        // A failed job is final in BullMQ: no attempt can follow.
         const job = await queue.getJob(id);
         expect(job!.attemptsMade).toBe(1);
         expect(job!.failedReason).toMatch(/550/);
-        await sleep(1500);
+        const [row] = await waitForSettledOutbox(stack, to);
+        expect(row).toMatchObject({ state: 'FAILED', attempts: 1 });
         expect(sink.attempts).toBe(1);
         expect(sink.messages).toHaveLength(0);
         const metrics = await api.http().get('/metrics').expect(200);
@@ -189,21 +189,23 @@ describe('transactional email (outbox → BullMQ → SMTP)', () => {
       const stack = await TestStack.create({ SMTP_URL: sink.url });
       try {
         const api = await stack.startApi();
-        await stack.startWorker({ REDIS_URL: proxy.url(TEST_REDIS_URL) });
+        const worker = await stack.startWorker({ REDIS_URL: proxy.url(TEST_REDIS_URL) });
+        const connection = worker.get<RedisClient>(QUEUE_CONNECTION);
         proxy.cut();
-        await sleep(300);
+        // The positive signal that the worker sees the outage: its queue connection is down,
+        // and the relay does not take rows while it is.
+        for (let i = 0; i < 200 && connection.status === 'ready'; i++) await sleep(50);
+        expect(connection.status).not.toBe('ready');
         const to = uniqueEmail('outage');
         await record(api.app, [bookingEmail(EmailEvent.BookingConfirmed, to)]);
-        await sleep(1500);
-        expect(sink.messages).toHaveLength(0);
-        const [row] = await stack.sql<{ status: string }>(
-          'SELECT status FROM email_outbox WHERE "to" = $1',
+        const [row] = await stack.sql<{ state: string; queued_at: Date | null }>(
+          'SELECT state, queued_at FROM email_outbox WHERE "to" = $1',
           [to],
         );
-        expect(row.status).toBe('PENDING');
+        expect(row).toMatchObject({ state: 'PENDING', queued_at: null });
         proxy.restore();
-        await sink.waitFor(() => sink.find(EmailEvent.BookingConfirmed, to).length > 0, 15_000);
-        await sleep(500);
+        const [settled] = await waitForSettledOutbox(stack, to, 1, 15_000);
+        expect(settled.state).toBe('SENT');
         expect(sink.find(EmailEvent.BookingConfirmed, to)).toHaveLength(1);
       } finally {
         await stack.close();
@@ -228,13 +230,9 @@ describe('transactional email (outbox → BullMQ → SMTP)', () => {
         );
         await sink.waitFor((m) => m.length >= 10, 10_000);
         await stack.stop(first);
-        const afterStop = sink.messages.length;
-        expect(afterStop).toBeLessThan(60);
-        await sleep(300);
-        expect(sink.messages.length).toBe(afterStop);
+        expect(sink.messages.length).toBeLessThan(60);
         await stack.startWorker();
-        await sink.waitFor((m) => m.length >= 60, 15_000);
-        await sleep(500);
+        await waitForSettledOutbox(stack, `burst%.${stack.prefix.slice(5, 15)}@example.com`, 60);
         const received = sink.messages.flatMap((m) => m.to).sort();
         expect(received).toEqual([...recipients].sort());
       } finally {
@@ -262,7 +260,7 @@ describe('transactional email (outbox → BullMQ → SMTP)', () => {
       const elapsed = Math.max(...sink.messages.map((m) => m.receivedAt)) - started;
       process.stdout.write(`rate limit: 200 emails at 50/1 over two workers in ${elapsed} ms\n`);
       expect(elapsed).toBeGreaterThanOrEqual(3000);
-      await sleep(300);
+      await waitForSettledOutbox(stack, 'rate%@example.com', 200);
       expect(new Set(sink.messages.flatMap((m) => m.to)).size).toBe(200);
       expect(sink.messages).toHaveLength(200);
     } finally {

@@ -1,4 +1,17 @@
-import { bearer, registerCustomer } from './support/fixtures';
+import { randomUUID } from 'node:crypto';
+import { connect } from 'node:net';
+import { brotliCompressSync, deflateSync, gzipSync } from 'node:zlib';
+import { ADMIN_ENV, bearer, registerCustomer } from './support/fixtures';
+import {
+  documentedOperations,
+  everyRole,
+  fillPath,
+  Operation,
+  RawRequest,
+  refusalProblems,
+  Role,
+  sendAsEveryRole,
+} from './support/openapi';
 import { ApiInstance, TestStack } from './support/test-stack';
 
 /** The contract's HTTP conventions that every route shares. */
@@ -6,7 +19,7 @@ describe('HTTP conventions', () => {
   let stack: TestStack;
   let api: ApiInstance;
   beforeAll(async () => {
-    stack = await TestStack.create();
+    stack = await TestStack.create(ADMIN_ENV);
     api = await stack.startApi();
   });
   afterAll(() => stack.close());
@@ -77,5 +90,183 @@ describe('HTTP conventions', () => {
   it('echoes a request id', async () => {
     const res = await api.http().get('/health').set('X-Request-Id', 'trace-123').expect(200);
     expect(res.headers['x-request-id']).toBe('trace-123');
+  });
+
+  describe('input PostgreSQL cannot store, and prototype keys, on every documented operation', () => {
+    const NUL_MESSAGE = 'must not contain NUL characters or unpaired UTF-16 surrogates';
+    let operations: Operation[];
+    let roles: Role[];
+
+    beforeAll(async () => {
+      operations = await documentedOperations(api);
+      roles = await everyRole(api);
+    });
+
+    const asEveryRole = (op: Operation, request: RawRequest) =>
+      sendAsEveryRole(api, roles, op, request);
+
+    it('NUL or a lone surrogate in any body field is 400 naming the field', async () => {
+      const problems: string[] = [];
+      const withBody = operations.filter((op) => op.body?.properties);
+      expect(withBody.length).toBeGreaterThan(8);
+      for (const op of withBody) {
+        for (const field of Object.keys(op.body!.properties!)) {
+          for (const bad of ['a\u0000b', 'a\ud800b', '\udfff']) {
+            const raw = JSON.stringify({ [field]: bad });
+            problems.push(
+              ...refusalProblems(
+                op,
+                `${field}=${JSON.stringify(bad)}`,
+                await asEveryRole(op, { raw }),
+                `${field} ${NUL_MESSAGE}`,
+              ),
+            );
+          }
+        }
+      }
+      expect(problems).toEqual([]);
+    });
+
+    it('NUL in any query parameter or path parameter is 400 naming it', async () => {
+      const problems: string[] = [];
+      for (const op of operations) {
+        for (const param of op.parameters.filter((p) => p.in === 'query')) {
+          const query = `${encodeURIComponent(param.name)}=x%00y`;
+          problems.push(
+            ...refusalProblems(
+              op,
+              query,
+              await asEveryRole(op, { query }),
+              `${param.name} ${NUL_MESSAGE}`,
+            ),
+          );
+        }
+        for (const param of op.parameters.filter((p) => p.in === 'path')) {
+          const path = fillPath(op.path, (name) => (name === param.name ? '%00' : randomUUID()));
+          problems.push(
+            ...refusalProblems(
+              op,
+              `${param.name}=%00`,
+              await asEveryRole(op, { path }),
+              `${param.name} ${NUL_MESSAGE}`,
+            ),
+          );
+        }
+      }
+      expect(problems).toEqual([]);
+    });
+
+    it('__proto__ and constructor are refused like any unknown field, in bodies and query strings', async () => {
+      const problems: string[] = [];
+      for (const op of operations) {
+        for (const key of ['__proto__', 'constructor']) {
+          const message = `property ${key} should not exist`;
+          if (op.body) {
+            const raw = `{"${key}":{"isAdmin":true}}`;
+            problems.push(...refusalProblems(op, raw, await asEveryRole(op, { raw }), message));
+          }
+          if (op.parameters.some((p) => p.in === 'query')) {
+            const query = `${key}=1`;
+            problems.push(...refusalProblems(op, query, await asEveryRole(op, { query }), message));
+          }
+        }
+      }
+      expect(problems).toEqual([]);
+    });
+
+    it('a nested __proto__ key is refused too, and a urlencoded one', async () => {
+      const nested = await api
+        .http()
+        .post('/auth/login')
+        .set('Content-Type', 'application/json')
+        .send('{"email":"a@example.com","password":"x","extra":{"__proto__":{"x":1}}}')
+        .expect(400);
+      expect(nested.body.message).toContain('property extra.__proto__ should not exist');
+      for (const key of ['__proto__', '%5F%5Fproto%5F%5F', 'constructor']) {
+        const form = await api
+          .http()
+          .post('/auth/login')
+          .set('Content-Type', 'application/x-www-form-urlencoded')
+          .send(`email=a%40example.com&password=x&${key}=1`)
+          .expect(400);
+        expectError(form.body, 400, 'Bad Request');
+        expect(form.body.message).toEqual([
+          expect.stringMatching(/property (__proto__|constructor) should not exist/),
+        ]);
+      }
+    });
+
+    it('GET /companies/%00 is 400, not a database error', async () => {
+      const res = await api.http().get('/companies/%00').expect(400);
+      expectError(res.body, 400, 'Bad Request');
+      await api.http().get('/companies/%E0%A4%A').expect(400);
+    });
+  });
+
+  it('requests Node refuses before any route (oversized URL, malformed request line) get the error shape', async () => {
+    const long = await fetch(`${api.url}/shipments/search?origin=${'x'.repeat(20_000)}`);
+    expect(long.status).toBe(431);
+    expectError(await long.json(), 431, 'Request Header Fields Too Large');
+
+    const { port } = new URL(api.url);
+    const raw = await new Promise<string>((resolve, reject) => {
+      const socket = connect(Number(port), '127.0.0.1', () =>
+        socket.write('NOT HTTP AT ALL\r\n\r\n'),
+      );
+      let text = '';
+      socket.on('data', (chunk) => (text += chunk.toString()));
+      socket.on('end', () => resolve(text));
+      socket.on('error', reject);
+    });
+    expect(raw).toMatch(/^HTTP\/1\.1 400 Bad Request\r\n/);
+    expectError(JSON.parse(raw.slice(raw.indexOf('\r\n\r\n') + 4)), 400, 'Bad Request');
+  });
+
+  describe('Content-Encoding', () => {
+    const LOGIN = '{"email":"nobody@example.com","password":"wrong password"}';
+    const post = async (encoding: string, body: Buffer) => {
+      const res = await fetch(`${api.url}/auth/login`, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json', 'Content-Encoding': encoding },
+        body,
+      });
+      return { status: res.status, body: await res.json() };
+    };
+
+    it.each(['gzip', 'deflate', 'br', 'GZIP'])(
+      'a body that is not %s-compressed is 400 in the error shape',
+      async (encoding) => {
+        const res = await post(encoding, Buffer.from(LOGIN));
+        expect(res.status).toBe(400);
+        expectError(res.body, 400, 'Bad Request');
+      },
+    );
+
+    it('a truncated or empty compressed body is 400', async () => {
+      expect((await post('gzip', gzipSync(LOGIN).subarray(0, 12))).status).toBe(400);
+      expect((await post('gzip', Buffer.alloc(0))).status).toBe(400);
+    });
+
+    it('an unknown encoding is 415', async () => {
+      for (const encoding of ['compress', 'x-unknown', 'gzip, br']) {
+        const res = await post(encoding, Buffer.from(LOGIN));
+        expect(res.status).toBe(415);
+        expectError(res.body, 415, 'Unsupported Media Type');
+      }
+    });
+
+    it('a body that matches its encoding is read (here: a wrong password, 401)', async () => {
+      for (const [encoding, body] of [
+        ['gzip', gzipSync(LOGIN)],
+        ['deflate', deflateSync(LOGIN)],
+        ['br', brotliCompressSync(LOGIN)],
+        ['identity', Buffer.from(LOGIN)],
+      ] as const) {
+        expect({ encoding, status: (await post(encoding, body)).status }).toEqual({
+          encoding,
+          status: 401,
+        });
+      }
+    });
   });
 });

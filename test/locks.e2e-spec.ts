@@ -1,5 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { LockService } from '../src/locks';
 import {
   bearer,
@@ -8,7 +7,11 @@ import {
   registerCustomer,
   SignedIn,
 } from './support/fixtures';
+import { counterValue, deferred, waiterQueued } from './support/ordering';
 import { ApiInstance, TestStack } from './support/test-stack';
+import { TEST_REDIS_CLUSTER_NODES } from './support/test-env';
+
+const RETRIES = 'parcsal_lock_contention_retries_total';
 
 /** A port nothing listens on: the lock's Redis is down (the main Redis is fine). */
 const DEAD_LOCK_REDIS = { LOCK_REDIS_URLS: 'redis://127.0.0.1:1' };
@@ -38,49 +41,80 @@ describe('locks', () => {
 
   it('excludes holders on two API instances, with the keys of the one key builder', async () => {
     const key = `test:${randomUUID()}`;
+    // On a Cluster every lock key carries the `{lock}` hash tag (one slot for multi-key locks).
+    const stored = `${stack.prefix}${TEST_REDIS_CLUSTER_NODES ? '{lock}' : 'lock'}:${key}`;
     const [a, b] = [api.app.get(LockService), second.app.get(LockService)];
     const log: string[] = [];
+    const acquired = deferred();
+    const retriesBefore = await counterValue(second.app, RETRIES);
     const holder = a.withLock([key], 1000, async () => {
       log.push('a in');
-      const stored = await stack.redis().get(`${stack.prefix}lock:${key}`);
-      expect(stored).toEqual(expect.any(String));
-      await sleep(300);
+      acquired.fire();
+      expect(await stack.redis().get(stored)).toEqual(expect.any(String));
+      // Held until b has been refused at least once: b really waited for a.
+      await waiterQueued(second.app, retriesBefore);
       log.push('a out');
     });
-    await sleep(50);
+    await acquired.promise;
     await b.withLock([key], 1000, async () => log.push('b in'));
     await holder;
     expect(log).toEqual(['a in', 'a out', 'b in']);
-    expect(await stack.redis().exists(`${stack.prefix}lock:${key}`)).toBe(0);
+    expect(await stack.redis().exists(stored)).toBe(0);
   });
 
   it('a booking queued behind a held shipment lock waits, then goes through', async () => {
     const id = await shipment(100);
     const locks = api.app.get(LockService);
-    let released = 0;
+    const acquired = deferred();
+    const letGo = deferred();
+    const retriesBefore = await counterValue(second.app, RETRIES, { lock: 'booking:shipment' });
     const holder = locks.withLock([`booking:shipment:${id}`], 1000, async () => {
-      await sleep(500);
-      released = Date.now();
+      acquired.fire();
+      await letGo.promise;
     });
-    await sleep(30);
-    const res = await book(second, id, 5).expect(201);
+    await acquired.promise;
+    let answeredWhileHeld = false;
+    const request = book(second, id, 5).then((res) => {
+      answeredWhileHeld = !letGo.fired;
+      return res;
+    });
+    // The booking is queued behind the lock (its instance retried it), nothing reserved yet.
+    await waiterQueued(second.app, retriesBefore, 'booking:shipment');
+    const during = await api.http().get(`/shipments/${id}`).expect(200);
+    expect(during.body.bookedKg).toBe(0);
+    letGo.fire();
     await holder;
-    expect(Date.parse(res.body.createdAt)).toBeGreaterThanOrEqual(released - 50);
+    const res = await request;
+    expect(res.status).toBe(201);
+    expect(answeredWhileHeld).toBe(false);
+    const after = await api.http().get(`/shipments/${id}`).expect(200);
+    expect(after.body.bookedKg).toBe(5);
   });
 
   it('LockBusyError: a lock held past the wait budget is a 409 with a clear message', async () => {
     const id = await shipment(100);
     const locks = api.app.get(LockService);
-    const holder = locks.withLock([`booking:shipment:${id}`], 2000, () => sleep(11_000));
-    await sleep(30);
-    const started = Date.now();
+    const acquired = deferred();
+    const letGo = deferred();
+    const retriesBefore = await counterValue(second.app, RETRIES, { lock: 'booking:shipment' });
+    // Held (and extended) until the refused request has answered: the 409 comes from the wait
+    // budget running out, not from the holder letting go.
+    const holder = locks.withLock([`booking:shipment:${id}`], 2000, async () => {
+      acquired.fire();
+      await letGo.promise;
+    });
+    await acquired.promise;
     const res = await book(second, id, 5).expect(409);
+    letGo.fire();
     expect(res.body).toEqual({
       statusCode: 409,
       error: 'Conflict',
       message: 'This shipment is being changed by another request, try again shortly',
     });
-    expect(Date.now() - started).toBeGreaterThanOrEqual(9_000);
+    // It waited (retried) before giving up rather than refusing at the first attempt.
+    expect(await counterValue(second.app, RETRIES, { lock: 'booking:shipment' })).toBeGreaterThan(
+      retriesBefore + 1,
+    );
     await holder;
     // Nothing was reserved by the refused request.
     const after = await api.http().get(`/shipments/${id}`).expect(200);

@@ -82,7 +82,7 @@ describe('payments', () => {
     expect(again.body).toEqual(first.body);
     expect(charges()).toBe(1);
     expect(providerOf(api).charges[0]).toMatchObject({
-      idempotencyKey: key,
+      idempotencyKey: expect.any(String),
       amountCents: first.body.amountCents,
       reference: id,
     });
@@ -171,11 +171,35 @@ describe('payments', () => {
     const another = await booking();
     const reused = await pay(another, key).expect(409);
     expect(reused.body.message).toMatch(/Idempotency-Key was already used/);
-    // Another customer replaying my key learns nothing either.
-    const theirs = await booking(1, true, otherCustomer);
-    const res = await pay(theirs, key, otherCustomer).expect(409);
-    expect(res.body).not.toHaveProperty('paymentId');
     expect(charges()).toBe(1);
+  });
+
+  it('keys are scoped to the customer: another customer using my key pays as if it were new', async () => {
+    const mine = await booking(2);
+    const key = randomUUID();
+    const paid = await pay(mine, key).expect(201);
+
+    // The other customer, same key, their own booking: a payment of their own, on either instance.
+    const theirs = await booking(3, true, otherCustomer);
+    const res = await pay(theirs, key, otherCustomer, second).expect(201);
+    expect(res.body).toEqual({
+      paymentId: expect.any(String),
+      status: 'SUCCEEDED',
+      amountCents: 3 * 199,
+    });
+    expect(res.body.paymentId).not.toBe(paid.body.paymentId);
+    const replayed = await pay(theirs, key, otherCustomer).expect(201);
+    expect(replayed.body).toEqual(res.body);
+    // Two real charges, under keys the provider cannot confuse.
+    expect(charges()).toBe(2);
+    const [first, last] = [...providerOf(api).charges, ...providerOf(second).charges];
+    expect(first.idempotencyKey).not.toBe(last.idempotencyKey);
+
+    // Mine is untouched: the same key still replays my payment, and mine only.
+    expect((await pay(mine, key).expect(201)).body).toEqual(paid.body);
+    // Their booking is still not mine, whatever the key.
+    await pay(theirs, key).expect(404);
+    expect(charges()).toBe(2);
   });
 
   it('a declined charge is a 402 that its key replays; a new key may retry', async () => {

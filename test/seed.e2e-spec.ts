@@ -9,7 +9,7 @@ import {
   SeedSummary,
   seedDatabase,
 } from '../scripts/seed-data';
-import { bearer } from './support/fixtures';
+import { bearer, PASSWORD, registerCustomer } from './support/fixtures';
 import { ApiInstance, TestStack } from './support/test-stack';
 
 /** The seed writes consistent data that the API serves. */
@@ -54,6 +54,7 @@ describe('seed', () => {
       reviews: summary.reviews,
     });
     expect(summary.bookings).toBe(600);
+    expect(summary.adminCreated).toBe(true);
     expect(summary.reviews).toBeGreaterThan(0);
   });
 
@@ -126,6 +127,46 @@ describe('seed', () => {
 
   it('refuses to seed the same database twice', async () => {
     await expect(seedDatabase(drizzle(pool, { schema }), sizes)).rejects.toThrow(/already seeded/);
+  });
+
+  it('never takes over an account it did not create at its admin address', async () => {
+    const other = await TestStack.create();
+    const otherPool = new Pool({ connectionString: other.databaseUrl, max: 2 });
+    try {
+      const otherApi = await other.startApi();
+      // Anyone can register any address, the seed admin's included.
+      const squatter = await registerCustomer(otherApi, { email: SEED_ADMIN_EMAIL });
+      const seeded = await seedDatabase(drizzle(otherPool, { schema }), {
+        companies: 1,
+        customers: 2,
+        shipments: 2,
+        bookings: 2,
+      });
+      const [row] = await other.sql('SELECT role, name FROM users WHERE email = $1', [
+        SEED_ADMIN_EMAIL,
+      ]);
+      expect(row).toEqual({ role: 'CUSTOMER', name: 'Casey Customer' });
+      await otherApi
+        .http()
+        .post('/auth/login')
+        .send({ email: SEED_ADMIN_EMAIL, password: SEED_PASSWORD })
+        .expect(401);
+      const own = await otherApi
+        .http()
+        .post('/auth/login')
+        .send({ email: SEED_ADMIN_EMAIL, password: PASSWORD })
+        .expect(200);
+      expect(own.body.user.role).toBe('CUSTOMER');
+      await otherApi
+        .http()
+        .get('/admin/dashboard/summary')
+        .set(...bearer(squatter))
+        .expect(403);
+      expect(seeded.adminCreated).toBe(false);
+    } finally {
+      await otherPool.end();
+      await other.close();
+    }
   });
 
   it('parses size flags', () => {

@@ -24,6 +24,14 @@ function expect429(res: { status: number; body: unknown; headers: Record<string,
   expect(Number(res.headers['retry-after'])).toBeGreaterThan(0);
 }
 
+/** How many responses had each status. */
+function statuses(responses: { status: number }[]): Record<number, number> {
+  return responses.reduce<Record<number, number>>(
+    (counts, r) => ({ ...counts, [r.status]: (counts[r.status] ?? 0) + 1 }),
+    {},
+  );
+}
+
 describe('rate limits', () => {
   let stack: TestStack;
   /** Two API processes on one stack, behind one trusted proxy. */
@@ -137,6 +145,160 @@ describe('rate limits', () => {
     });
   });
 
+  describe('LOGIN_EMAIL under concurrency', () => {
+    it('60 concurrent wrong passwords for one email: exactly 10 are verified (401), 50 get 429', async () => {
+      const victim = await customer();
+      const responses = await Promise.all(
+        Array.from({ length: 60 }, () => login(a, nextIp(), victim.user.email)),
+      );
+      expect(statuses(responses)).toEqual({ 401: 10, 429: 50 });
+      responses.filter((r) => r.status === 429).forEach(expect429);
+    });
+
+    it('holds the same way with the attempts split over two API processes', async () => {
+      const victim = await customer();
+      const responses = await Promise.all(
+        Array.from({ length: 60 }, (_, i) => login(i % 2 ? a : b, nextIp(), victim.user.email)),
+      );
+      expect(statuses(responses)).toEqual({ 401: 10, 429: 50 });
+      // The right password does not get through the full window either.
+      expect429(await login(b, nextIp(), victim.user.email, PASSWORD));
+    });
+
+    it('concurrent successful sign-ins give their attempt back (while in flight, they hold it)', async () => {
+      const user = await customer();
+      const ok = await Promise.all(
+        Array.from({ length: 10 }, (_, i) =>
+          login(i % 2 ? a : b, nextIp(), user.user.email, PASSWORD),
+        ),
+      );
+      expect(statuses(ok)).toEqual({ 200: 10 });
+      for (let i = 0; i < 10; i++) await login(a, nextIp(), user.user.email).expect(401);
+      expect429(await login(a, nextIp(), user.user.email, PASSWORD));
+    });
+  });
+
+  describe('follows the configuration in force', () => {
+    it('raising THROTTLE_LOGIN and THROTTLE_LOGIN_EMAIL and restarting lifts blocks made under the old limits', async () => {
+      const victim = await customer();
+      const strict = await stack.startApi({
+        ...ON,
+        THROTTLE_LOGIN: '2/900',
+        THROTTLE_LOGIN_EMAIL: '3/900',
+      });
+      const ip = nextIp();
+      await login(strict, ip, uniqueEmail()).expect(401);
+      await login(strict, ip, uniqueEmail()).expect(401);
+      expect429(await login(strict, ip, uniqueEmail()));
+      for (let i = 0; i < 3; i++) await login(strict, nextIp(), victim.user.email).expect(401);
+      expect429(await login(strict, nextIp(), victim.user.email, PASSWORD));
+      await stack.stop(strict.app);
+
+      // "Restarted" with higher limits, on the same Redis prefix.
+      const relaxed = await stack.startApi({
+        ...ON,
+        THROTTLE_LOGIN: '4/900',
+        THROTTLE_LOGIN_EMAIL: '6/900',
+      });
+      try {
+        const res = await login(relaxed, ip, uniqueEmail()).expect(401);
+        expect(res.headers['ratelimit-limit']).toBe('4');
+        expect(res.headers['ratelimit-remaining']).toBe('3');
+        const signedIn = await login(relaxed, nextIp(), victim.user.email, PASSWORD).expect(200);
+        expect(signedIn.headers['ratelimit-limit']).toBe('4');
+      } finally {
+        await stack.stop(relaxed.app);
+      }
+    });
+  });
+
+  describe('queue dashboard sign-in (HTTP Basic on /admin/queues)', () => {
+    const basic = (email: string, password: string) =>
+      `Basic ${Buffer.from(`${email}:${password}`).toString('base64')}`;
+    /** An API whose bootstrap admin is `email` (ADMIN_PASSWORD = PASSWORD). */
+    const withAdmin = (email: string) =>
+      stack.startApi({ ...ON, ADMIN_EMAIL: email, ADMIN_PASSWORD: PASSWORD });
+    const dashboard = (api: ApiInstance, ip: string, email: string, password = 'wrong-password') =>
+      api
+        .http()
+        .get('/admin/queues/api/queues')
+        .set('X-Forwarded-For', ip)
+        .set('Authorization', basic(email, password));
+
+    let admin: ApiInstance;
+    let adminEmail: string;
+    beforeAll(async () => {
+      adminEmail = uniqueEmail('queues.admin');
+      admin = await withAdmin(adminEmail);
+    });
+    afterAll(() => stack.stop(admin.app));
+
+    it('counts under LOGIN with /auth/login: the sixth attempt from an IP is 429, right password included', async () => {
+      const ip = nextIp();
+      for (let i = 0; i < 3; i++) {
+        const res = await dashboard(admin, ip, adminEmail).expect(401);
+        expect(res.headers['ratelimit-limit']).toBe('5');
+      }
+      await login(admin, ip, adminEmail).expect(401);
+      await login(admin, ip, adminEmail).expect(401);
+      expect429(await dashboard(admin, ip, adminEmail, PASSWORD));
+      expect429(await login(admin, ip, adminEmail, PASSWORD));
+      // Asking without credentials is not an attempt.
+      await admin.http().get('/admin/queues').set('X-Forwarded-For', nextIp()).expect(401);
+    });
+
+    it('counts failed attempts under LOGIN_EMAIL, whatever the IP; the right password does not count', async () => {
+      const email = uniqueEmail('queues.admin');
+      const api = await withAdmin(email);
+      try {
+        for (let i = 0; i < 9; i++) await dashboard(api, nextIp(), email).expect(401);
+        await dashboard(api, nextIp(), email, PASSWORD).expect(200);
+        await dashboard(api, nextIp(), email).expect(401);
+        expect429(await dashboard(api, nextIp(), email, 'another-wrong-one'));
+        expect429(await login(api, nextIp(), email, PASSWORD));
+      } finally {
+        await stack.stop(api.app);
+      }
+    });
+
+    it('60 concurrent wrong passwords over two processes: 10 verified, 50 refused', async () => {
+      const email = uniqueEmail('queues.admin');
+      const [one, two] = await Promise.all([withAdmin(email), withAdmin(email)]);
+      try {
+        const responses = await Promise.all(
+          Array.from({ length: 60 }, (_, i) => dashboard(i % 2 ? one : two, nextIp(), email)),
+        );
+        expect(statuses(responses)).toEqual({ 401: 10, 429: 50 });
+      } finally {
+        await Promise.all([stack.stop(one.app), stack.stop(two.app)]);
+      }
+    });
+
+    it('a signed-in dashboard is one sign-in, not one per request it makes', async () => {
+      const ip = nextIp();
+      for (let i = 0; i < 12; i++) await dashboard(admin, ip, adminEmail, PASSWORD).expect(200);
+      const res = await login(admin, ip, adminEmail, PASSWORD).expect(200);
+      expect(res.headers['ratelimit-remaining']).toBe('3');
+    });
+
+    it('fails closed (503) when Redis cannot count the attempt', async () => {
+      const email = uniqueEmail('queues.admin');
+      const down = await withAdmin(email);
+      try {
+        down.app.get(RedisThrottlerStorage).connection.disconnect();
+        const res = await dashboard(down, nextIp(), email, PASSWORD);
+        expect(res.status).toBe(503);
+        expect(res.body).toEqual({
+          statusCode: 503,
+          error: 'Service Unavailable',
+          message: expect.any(String),
+        });
+      } finally {
+        await stack.stop(down.app);
+      }
+    });
+  });
+
   describe('REGISTER and shared limits', () => {
     it('holds across API processes: 3 registrations on A, the 4th on B is 429', async () => {
       const ip = nextIp();
@@ -157,7 +319,8 @@ describe('rate limits', () => {
       const ip = nextIp();
       await register(a, ip).expect(201);
       const keys = await stack.redis().keys(`${stack.prefix}throttle:{REGISTER:ip:${ip}}:*`);
-      expect(keys).toEqual([`${stack.prefix}throttle:{REGISTER:ip:${ip}}:hits`]);
+      // The limit in force (THROTTLE_REGISTER) is part of the key: see "follows the configuration".
+      expect(keys).toEqual([`${stack.prefix}throttle:{REGISTER:ip:${ip}}:3/3600:hits`]);
       expect(await stack.redis().pttl(keys[0])).toBeGreaterThan(3_500_000);
     });
   });
@@ -428,7 +591,8 @@ describe('rate limits', () => {
         expect(await down.app.get(ChatRateLimiter).consume(user.user.id)).toBe(true);
 
         const metrics = (await down.http().get('/metrics').expect(200)).text;
-        for (const name of ['GLOBAL', 'REGISTER', 'REFRESH', 'LOGIN', 'LOGIN_EMAIL', 'CHAT']) {
+        // LOGIN_EMAIL is not even tried once LOGIN refused the attempt.
+        for (const name of ['GLOBAL', 'REGISTER', 'REFRESH', 'LOGIN', 'CHAT']) {
           expect(metrics).toMatch(
             new RegExp(`parcsal_throttle_storage_errors_total\\{throttler="${name}"\\} [1-9]`),
           );

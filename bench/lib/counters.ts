@@ -3,6 +3,14 @@ import Redis from 'ioredis';
 import type { BenchStack, Proc } from './stack';
 import { round } from './stats';
 
+/** The `ip:port` a Redis server sees for this client (to pick its commands out of MONITOR). */
+export async function clientAddress(client: Redis): Promise<string> {
+  const info = String(await client.call('CLIENT', 'INFO'));
+  const addr = /(?:^| )addr=(\S+)/.exec(info);
+  if (!addr) throw new Error(`CLIENT INFO without addr: ${info}`);
+  return addr[1];
+}
+
 /** Redis commands by name (and in total) per request over a measured block. */
 export async function redisCommandsPer(
   stack: BenchStack,
@@ -56,11 +64,13 @@ export interface RedisTraffic {
 /**
  * What the application sends to Redis per request over a measured block, watched with MONITOR
  * (which tells a client's commands from those a Lua script runs). Use a small fixed number of
- * requests: MONITOR slows Redis down, so no timing is taken here.
+ * requests: MONITOR slows Redis down, so no timing is taken here. `sources` (client addresses,
+ * `ip:port`) keeps only those clients' commands, and the script commands their calls ran.
  */
 export async function redisTrafficPer(
   stack: BenchStack,
   block: () => Promise<number>,
+  sources?: string[],
 ): Promise<RedisTraffic> {
   const watcher = new Redis(stack.redisUrl);
   const monitor = await watcher.monitor();
@@ -69,12 +79,17 @@ export async function redisTrafficPer(
   let roundTrips = 0;
   const inMulti = new Set<string>();
   const byCommand: Record<string, number> = {};
+  const wanted = sources ? new Set(sources) : null;
+  let lastWanted = true;
   monitor.on('monitor', (_time: string, args: string[], source: string) => {
     const command = String(args[0] ?? '').toLowerCase();
     if (source === 'lua') {
-      scriptCommands++;
+      // Logged right after the client call that ran the script.
+      if (lastWanted) scriptCommands++;
       return;
     }
+    lastWanted = !wanted || wanted.has(source);
+    if (!lastWanted) return;
     clientCommands++;
     byCommand[command] = (byCommand[command] ?? 0) + 1;
     if (command === 'multi') {

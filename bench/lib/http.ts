@@ -1,5 +1,5 @@
 import autocannon from 'autocannon';
-import { median, percentile, round } from './stats';
+import { median, percentile } from './stats';
 
 export interface LoadOptions {
   url: string;
@@ -24,7 +24,10 @@ export interface LoadRun {
   errors: number;
 }
 
-/** One autocannon run; latencies kept raw (float ms) rather than autocannon's integer histogram. */
+/**
+ * One autocannon run; latencies kept raw (float ms) rather than autocannon's integer histogram,
+ * and every figure unrounded (rounded only for display).
+ */
 export async function loadOnce(options: LoadOptions): Promise<LoadRun> {
   const latencies: number[] = [];
   let ok = 0;
@@ -55,9 +58,9 @@ export async function loadOnce(options: LoadOptions): Promise<LoadRun> {
   const result = await done;
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
   return {
-    rps: round(ok / seconds, 1),
-    p50: round(percentile(latencies, 50), 2),
-    p99: round(percentile(latencies, 99), 2),
+    rps: ok / seconds,
+    p50: percentile(latencies, 50),
+    p99: percentile(latencies, 99),
     requests: ok,
     non2xx,
     errors: result.errors + result.timeouts,
@@ -82,9 +85,9 @@ export async function load(
 
 export function summarise(runs: LoadRun[]): LoadSummary {
   return {
-    rps: round(median(runs.map((r) => r.rps)), 1),
-    p50: round(median(runs.map((r) => r.p50)), 2),
-    p99: round(median(runs.map((r) => r.p99)), 2),
+    rps: median(runs.map((r) => r.rps)),
+    p50: median(runs.map((r) => r.p50)),
+    p99: median(runs.map((r) => r.p99)),
     requests: runs.reduce((a, r) => a + r.requests, 0),
     non2xx: runs.reduce((a, r) => a + r.non2xx, 0),
     errors: runs.reduce((a, r) => a + r.errors, 0),

@@ -3,7 +3,16 @@ import { join } from 'node:path';
 import type { ScenarioOutcome } from '../run';
 import type { Table } from './scenario';
 import { ROOT } from './stack';
+import { fmt } from './stats';
 import { barChart } from './svg';
+
+/** The code a report measured: the commit, and whether the measured files differed from it. */
+export interface MeasuredCode {
+  commit: string;
+  /** src/, drizzle/ or bench/ had uncommitted changes when the run started. */
+  dirty: boolean;
+  dirtyPaths: string[];
+}
 
 interface ReportInput {
   outcomes: ScenarioOutcome[];
@@ -18,15 +27,19 @@ interface ReportInput {
   totalSeconds: number;
   seed: { seconds: number; summary: unknown } | null;
   partial: boolean;
+  code: MeasuredCode;
 }
 
+/** Numbers are kept unrounded in the results and rounded only here, for display. */
 function cell(value: string | number): string {
-  return String(value).replace(/\|/g, '\\|');
+  return (typeof value === 'number' ? fmt(value) : value).replace(/\|/g, '\\|');
 }
 
 function table(t: Table): string {
   return [
     `**${t.title}**`,
+    '',
+    `_How: ${t.taken}._`,
     '',
     `| ${t.columns.map(cell).join(' | ')} |`,
     `|${t.columns.map(() => '---').join('|')}|`,
@@ -49,9 +62,14 @@ export function writeReport(input: ReportInput): void {
     `Measured ${input.startedAt.toISOString().slice(0, 16).replace('T', ' ')} UTC on ${m.cpus} cores (${m.cpuModel}), ` +
       `${m.memoryGb} GB RAM, Node ${m.node}; API, worker, PostgreSQL, Redis and the load generator ` +
       'all share these cores, and the machine was shared with other work. **The figures are ' +
-      'indicative**: compare the ratios (each measured within one run, the variants alternating), ' +
-      'not the absolute numbers, with other machines.' +
+      'indicative**: compare the ratios within one run, not the absolute numbers, with other machines.' +
       (input.partial ? ' Some scenarios come from earlier runs (see "ran at" per scenario).' : ''),
+    '',
+    `Code measured: commit \`${input.code.commit}\`` +
+      (input.code.dirty
+        ? `, **with uncommitted changes** in ${input.code.dirtyPaths.join(', ')}: these figures describe no commit exactly.`
+        : ' (no uncommitted changes in src/, drizzle/ or bench/).') +
+      ' `npm run lint` warns when src/ has changed since this commit (scripts/check-bench-freshness.ts).',
     '',
     '## Reproduce',
     '',
@@ -73,9 +91,14 @@ export function writeReport(input: ReportInput): void {
       'delay (bench/lib/smtp-sink.ts) and the bare app (bench/bare-app.ts) as real processes on ' +
       'loopback, runs the scenarios, and removes every process, Redis key and the database at the ' +
       'end, also on failure or Ctrl-C. HTTP load: autocannon (10 connections unless said otherwise); ' +
-      'realtime: socket.io-client over websocket. Every figure is the median of at least three ' +
-      'short runs; latencies are per request (p50/p99), throughput is successful requests per ' +
-      'second. Results: `bench/results/latest.json` (every run of every figure).',
+      'realtime: socket.io-client over websocket. Latencies are per request (p50/p99), throughput ' +
+      'is successful requests per second. **How each figure was taken is stated under its table**: ' +
+      'a median over several short runs (then the spread, min–max over the runs, is given beside ' +
+      'every ratio, and a difference is called only when the ranges of the two variants do not ' +
+      'overlap; otherwise the report says "no difference measurable"), or a single pass (counts ' +
+      'of queries, commands and memory, which do not vary with load). Where variants are said to ' +
+      'alternate, their runs are interleaved (A B A B ...). Results: `bench/results/latest.json` ' +
+      '(every run of every figure, unrounded).',
     '',
     'Benchmark-only hooks: `BENCH_SYNC_EMAIL=true` (src/config, src/email/email-outbox.service.ts) ' +
       'makes an API process send emails over SMTP inside the request, the synchronous "before" of ' +
@@ -124,7 +147,7 @@ export function writeReport(input: ReportInput): void {
   for (const o of input.outcomes) {
     lines.push(`### ${o.title} (\`npm run bench -- ${o.id}\`)`, '');
     lines.push(
-      `Status: **${o.status}**${o.reason ? ` (${o.reason})` : ''}; ${o.seconds} s; ran at ${o.ranAt}.`,
+      `Status: **${o.status}**${o.reason ? ` (${o.reason})` : ''}; ${o.seconds} s; ran at ${o.ranAt} on commit \`${o.commit ?? 'unknown'}\`.`,
       '',
     );
     lines.push(`How: ${o.method}`, '');

@@ -5,6 +5,11 @@ import { must } from './http';
 
 export interface Table {
   title: string;
+  /**
+   * How its figures were taken, shown under the title: e.g. "median of 3 alternating runs
+   * (spread: min–max over the runs)" or "single pass". Required: no figure without its method.
+   */
+  taken: string;
   columns: string[];
   rows: (string | number)[][];
 }

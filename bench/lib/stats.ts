@@ -1,4 +1,7 @@
-/** Small statistics helpers: every figure in the report is a median of several runs. */
+/**
+ * Small statistics helpers. Figures are kept unrounded; rounding happens only when a figure is
+ * shown (`fmt`, and the report's table cells), so a ratio is never taken of rounded values.
+ */
 
 export function median(values: number[]): number {
   if (values.length === 0) return NaN;
@@ -19,13 +22,60 @@ export function sum(values: number[]): number {
   return values.reduce((a, b) => a + b, 0);
 }
 
-/** Rounds for display and JSON: 3 significant-ish digits without losing large values. */
+/** Rounds for display. */
 export function round(value: number, digits = 2): number {
   if (!Number.isFinite(value)) return value;
   const factor = 10 ** digits;
   return Math.round(value * factor) / factor;
 }
 
+/** A figure for display: 3 significant digits below 100, whole numbers above. */
+export function fmt(value: number): string {
+  if (!Number.isFinite(value)) return String(value);
+  const abs = Math.abs(value);
+  if (abs >= 100) return String(Math.round(value));
+  if (abs >= 10) return String(round(value, 1));
+  if (abs >= 1) return String(round(value, 2));
+  return String(Number(value.toPrecision(3)));
+}
+
+/** a / b, unrounded (NaN when b is 0). */
 export function ratio(a: number, b: number): number {
-  return b === 0 ? NaN : round(a / b, 2);
+  return b === 0 ? NaN : a / b;
+}
+
+/** "min–max" of the runs, for display. */
+export function spread(values: number[]): string {
+  if (values.length === 0) return 'n/a';
+  if (values.length === 1) return `${fmt(values[0])} (one run)`;
+  return `${fmt(Math.min(...values))}–${fmt(Math.max(...values))}`;
+}
+
+/**
+ * Variant a against variant b over their runs. `ratio` is median(a) / median(b), unrounded.
+ * A difference is called only when the runs' ranges (min–max) do not overlap; otherwise the
+ * verdict is "no difference measurable", whatever the ratio of the medians says.
+ */
+export interface Comparison {
+  ratio: number;
+  differs: boolean;
+  /** "1.14× (a 300–320 vs b 270–310 over 3 runs each: ranges overlap, no difference measurable)" */
+  text: string;
+}
+
+export function compare(
+  a: number[],
+  b: number[],
+  names: [string, string] = ['a', 'b'],
+): Comparison {
+  const r = ratio(median(a), median(b));
+  const differs = Math.min(...a) > Math.max(...b) || Math.max(...a) < Math.min(...b);
+  const verdict = differs
+    ? `ranges do not overlap: ${names[0]} is ${r > 1 ? 'higher' : 'lower'}`
+    : 'ranges overlap: no difference measurable';
+  return {
+    ratio: r,
+    differs,
+    text: `${fmt(r)}× (${names[0]} ${spread(a)} vs ${names[1]} ${spread(b)} over ${a.length}/${b.length} runs; ${verdict})`,
+  };
 }

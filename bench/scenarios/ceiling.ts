@@ -1,4 +1,5 @@
 import { load } from '../lib/http';
+import { fmt, spread } from '../lib/stats';
 import type { BenchContext, Scenario, ScenarioResult } from '../lib/scenario';
 
 /** Scenario 9: an empty NestJS route on the same Express adapter, the ceiling for every rps. */
@@ -16,12 +17,23 @@ export const ceiling: Scenario = {
       const result = await load({ url: bare.url, path: '/empty', seconds: ctx.seconds(2) });
       ctx.figures.ceilingRps = result.rps;
       return {
-        headline: [`Bare NestJS/Express ceiling: ${result.rps} req/s (p50 ${result.p50} ms)`],
+        headline: [
+          `Bare NestJS/Express ceiling: ${fmt(result.rps)} req/s (runs ${spread(result.runs.map((r) => r.rps))}; p50 ${fmt(result.p50)} ms)`,
+        ],
         tables: [
           {
             title: 'Empty route',
-            columns: ['route', 'req/s', 'p50 ms', 'p99 ms'],
-            rows: [['GET /empty (bare app)', result.rps, result.p50, result.p99]],
+            taken: 'median of 3 runs of 2 s after a 1 s warm-up, runs min–max beside',
+            columns: ['route', 'req/s', 'req/s runs (min–max)', 'p50 ms', 'p99 ms'],
+            rows: [
+              [
+                'GET /empty (bare app)',
+                result.rps,
+                spread(result.runs.map((r) => r.rps)),
+                result.p50,
+                result.p99,
+              ],
+            ],
           },
         ],
         charts: [],

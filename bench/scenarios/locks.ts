@@ -1,17 +1,19 @@
 import { Logger } from '@nestjs/common';
+import type Redis from 'ioredis';
 import { loadConfig } from '../../src/config';
 import { LockService } from '../../src/locks';
 import { MetricsService } from '../../src/metrics/metrics.service';
 import { RedisService } from '../../src/redis';
+import { clientAddress, redisTrafficPer } from '../lib/counters';
 import { createShipment } from '../lib/fixtures';
 import { interleaved } from '../lib/http';
 import { progress } from '../lib/log';
 import { BenchContext, Scenario, ScenarioResult, SkipScenario } from '../lib/scenario';
 import { freePort } from '../lib/stack';
-import { median, ratio, round } from '../lib/stats';
+import { compare, fmt, median, spread } from '../lib/stats';
 import { pct } from './throttle';
 
-/** withLock round trips per second for `seconds`: `callers` loops, each on keys from `keyOf`. */
+/** Complete withLock cycles (acquire, fencing token, release) per second for `seconds`: `callers` loops, each on keys from `keyOf`. */
 async function lockRate(
   locks: LockService,
   callers: number,
@@ -32,20 +34,25 @@ async function lockRate(
       }
     }),
   );
-  return round(done / (Number(process.hrtime.bigint() - started) / 1e9), 1);
+  return done / (Number(process.hrtime.bigint() - started) / 1e9);
 }
 
-/** Scenario 6: LockService round trips, and booking throughput with and without the lock. */
+/** Cycles watched under MONITOR to count one cycle's Redis round trips. */
+const TRAFFIC_CYCLES = 50;
+
+/** Scenario 6: LockService cycles and their Redis traffic, and booking throughput with and without the lock. */
 export const locks: Scenario = {
   id: 'locks',
-  title: 'Locks: LockService round trips and booking throughput',
+  title: 'Locks: LockService cycles, their Redis round trips, and booking throughput',
   budgetSeconds: 110,
   method:
     '(a) In the bench process, the real `LockService` (src/locks) on the bench Redis: ' +
     '`withLock([key], 5000, noop)` (acquire script, fencing INCR, release script) in a loop, for ' +
-    '2 s per run, 3 runs each: one caller on one key; 8 callers on one key (contention, 5 ms retry ' +
-    'delay); 8 callers on 8 different keys. (b) `POST /bookings` (1 kg, capacity never runs ' +
-    'out) through autocannon, 10 connections, on one shipment (every booking contends for one ' +
+    '1.5 s per run, 3 runs each, the three cases alternating: one caller on one key; 8 callers on ' +
+    'one key (contention, 5 ms retry delay); 8 callers on 8 different keys. The Redis round trips ' +
+    'one uncontended cycle costs are counted, not assumed: 50 cycles under MONITOR (a MULTI...EXEC ' +
+    'block counts once; commands a Lua script runs inside Redis count as none), single pass. (b) `POST /bookings` (1 kg, capacity never runs ' +
+    'out) through autocannon, 10 connections, 3 alternating runs, on one shipment (every booking contends for one ' +
     'lock and one row) and spread over 20 shipments, on an API process with the lock and on one ' +
     'started with `LOCK_REDIS_URLS` pointing at a closed port: there `withLock` fails at once with ' +
     'LockUnavailableError and BookingsService books on the database guard only (its designed ' +
@@ -65,6 +72,7 @@ export const locks: Scenario = {
     await redis.onModuleInit();
     const service = new LockService(config, redis, new MetricsService());
     await service.onModuleInit();
+    let traffic: Awaited<ReturnType<typeof redisTrafficPer>>;
     const rates: Record<string, number[]> = {
       oneKeyOneCaller: [],
       oneKeyEightCallers: [],
@@ -72,10 +80,22 @@ export const locks: Scenario = {
     };
     try {
       await lockRate(service, 8, (c) => `bench:warm:${c}`, 0.5);
+      // Only this LockService's connection: other processes' background traffic is not its cost.
+      traffic = await redisTrafficPer(
+        ctx.stack,
+        async () => {
+          for (let i = 0; i < TRAFFIC_CYCLES; i++) {
+            await service.withLock(['bench:traffic'], 5000, async () => undefined);
+          }
+          return TRAFFIC_CYCLES;
+        },
+        [await clientAddress(redis.client as Redis)],
+      );
       for (let i = 0; i < 3; i++) {
-        rates.oneKeyOneCaller.push(await lockRate(service, 1, () => 'bench:one', 1.5));
-        rates.oneKeyEightCallers.push(await lockRate(service, 8, () => 'bench:one', 1.5));
-        rates.manyKeys.push(await lockRate(service, 8, (c) => `bench:many:${c}`, 1.5));
+        const seconds = ctx.seconds(1.5);
+        rates.oneKeyOneCaller.push(await lockRate(service, 1, () => 'bench:one', seconds));
+        rates.oneKeyEightCallers.push(await lockRate(service, 8, () => 'bench:one', seconds));
+        rates.manyKeys.push(await lockRate(service, 8, (c) => `bench:many:${c}`, seconds));
       }
     } finally {
       await redis.onApplicationShutdown();
@@ -83,7 +103,10 @@ export const locks: Scenario = {
     const one = median(rates.oneKeyOneCaller);
     const contended = median(rates.oneKeyEightCallers);
     const many = median(rates.manyKeys);
-    progress(`  locks: ${one} / ${contended} / ${many} round trips/s`);
+    progress(
+      `  locks: ${fmt(one)} / ${fmt(contended)} / ${fmt(many)} withLock cycles/s; ${traffic!.roundTrips} round trips per cycle`,
+    );
+    const perCycle = traffic!;
 
     // (b) booking throughput
     const withLock = await ctx.api('A');
@@ -95,7 +118,7 @@ export const locks: Scenario = {
     try {
       const customer = await ctx.token(ctx.seed.customerEmail(3));
       const hot = await createShipment(ctx, withLock.url);
-      const spread = await Promise.all(
+      const twenty = await Promise.all(
         Array.from({ length: 20 }, () => createShipment(ctx, withLock.url)),
       );
       const headers = { authorization: `Bearer ${customer}` };
@@ -104,7 +127,7 @@ export const locks: Scenario = {
       const spreadRequest = (request: Record<string, unknown>) => ({
         ...request,
         method: 'POST',
-        body: body(spread[turn++ % spread.length]),
+        body: body(twenty[turn++ % twenty.length]),
       });
       const r = await interleaved(
         [
@@ -150,6 +173,7 @@ export const locks: Scenario = {
       const row = (label: string) => [
         label,
         r[label].rps,
+        spread(r[label].runs.map((x) => x.rps)),
         r[label].p50,
         r[label].p99,
         r[label].non2xx,
@@ -159,24 +183,61 @@ export const locks: Scenario = {
       const noLockOne = r['no lock, one shipment'].rps;
       const lockMany = r['lock, 20 shipments'].rps;
       const noLockMany = r['no lock, 20 shipments'].rps;
+      const runsOf = (label: string) => r[label].runs.map((x) => x.rps);
+      const hotEffect = compare(runsOf('lock, one shipment'), runsOf('no lock, one shipment'), [
+        'with lock',
+        'without',
+      ]);
+      const spreadEffect = compare(runsOf('lock, 20 shipments'), runsOf('no lock, 20 shipments'), [
+        'with lock',
+        'without',
+      ]);
+      const commands = Object.entries(perCycle.byCommand)
+        .map(([command, n]) => `${command} ${n}`)
+        .join(', ');
       return {
         headline: [
-          `LockService: ${one} acquire+release/s on one key (one caller), ${contended}/s with 8 callers on it, ${many}/s on 8 keys`,
-          `Bookings/s with vs without the lock: one shipment ${lockOne} vs ${noLockOne} (${ratio(lockOne, noLockOne)}×), 20 shipments ${lockMany} vs ${noLockMany} (${ratio(lockMany, noLockMany)}×)`,
+          `LockService: ${fmt(one)} withLock cycles/s on one key (one caller), ${fmt(contended)}/s with 8 callers on it, ${fmt(many)}/s on 8 keys; ${perCycle.roundTrips} Redis round trips per uncontended cycle (counted)`,
+          `Bookings/s with vs without the lock: one shipment ${fmt(lockOne)} vs ${fmt(noLockOne)}: ${hotEffect.text}; 20 shipments ${fmt(lockMany)} vs ${fmt(noLockMany)}: ${spreadEffect.text}`,
         ],
         tables: [
           {
-            title: 'LockService.withLock round trips per second (in-process, bench Redis)',
-            columns: ['case', 'round trips/s', 'runs'],
+            title:
+              'LockService.withLock cycles per second (acquire + fencing token + release of a no-op routine; in-process, bench Redis)',
+            taken: 'median of 3 runs of 1.5 s, the three cases alternating; runs listed',
+            columns: ['case', 'withLock cycles/s', 'runs (min–max)'],
             rows: [
-              ['1 caller, 1 key', one, rates.oneKeyOneCaller.join(', ')],
-              ['8 callers, 1 key (contention)', contended, rates.oneKeyEightCallers.join(', ')],
-              ['8 callers, 8 keys', many, rates.manyKeys.join(', ')],
+              ['1 caller, 1 key', one, spread(rates.oneKeyOneCaller)],
+              ['8 callers, 1 key (contention)', contended, spread(rates.oneKeyEightCallers)],
+              ['8 callers, 8 keys', many, spread(rates.manyKeys)],
+            ],
+          },
+          {
+            title: 'Redis traffic of one uncontended withLock cycle',
+            taken: `single pass: ${TRAFFIC_CYCLES} cycles under MONITOR, divided by ${TRAFFIC_CYCLES}`,
+            columns: [
+              'round trips',
+              'client commands',
+              'commands run inside scripts',
+              'by command',
+            ],
+            rows: [
+              [perCycle.roundTrips, perCycle.clientCommands, perCycle.scriptCommands, commands],
             ],
           },
           {
             title: 'POST /bookings throughput, 10 connections',
-            columns: ['variant', 'bookings/s', 'p50 ms', 'p99 ms', 'non-2xx', 'of ceiling'],
+            taken:
+              'median of 3 runs of 1.5 s per variant, the four variants alternating; spread = min–max of bookings/s over the runs',
+            columns: [
+              'variant',
+              'bookings/s',
+              'runs (min–max)',
+              'p50 ms',
+              'p99 ms',
+              'non-2xx',
+              'of ceiling',
+            ],
             rows: [
               row('lock, one shipment'),
               row('no lock, one shipment'),
@@ -206,13 +267,19 @@ export const locks: Scenario = {
           {
             topic: 'Distributed locks',
             analysis: 'Performance gain: Low; prevents double booking and double charge',
-            measured: `the database already prevents overselling; the lock costs 3 Redis round trips per booking (${one} uncontended acquire+release/s per caller) and changes booking throughput on one hot shipment by ${ratio(lockOne, noLockOne)}× (20 shipments: ${ratio(lockMany, noLockMany)}×)`,
+            measured: `the database already prevents overselling; one uncontended withLock cycle costs ${perCycle.roundTrips} Redis round trips (counted under MONITOR: ${commands}), ${fmt(one)} cycles/s for one caller; booking throughput with vs without the lock, one hot shipment: ${hotEffect.text}; 20 shipments: ${spreadEffect.text}`,
           },
         ],
         capacity: [
           `Bookings: ~${Math.round(lockMany)}/s per API process spread over shipments, ~${Math.round(lockOne)}/s on one hot shipment (serialised by its lock and row).`,
         ],
-        data: { lockRoundTripsPerSecond: rates, medians: { one, contended, many }, bookings: r },
+        data: {
+          withLockCyclesPerSecond: rates,
+          medians: { one, contended, many },
+          redisPerCycle: perCycle,
+          bookings: r,
+          comparisons: { oneShipment: hotEffect, twentyShipments: spreadEffect },
+        },
       };
     } finally {
       await ctx.stack.stop(without);

@@ -5,7 +5,7 @@ import { must } from '../lib/http';
 import { progress } from '../lib/log';
 import { BenchContext, Scenario, ScenarioResult, SkipScenario } from '../lib/scenario';
 import { rssKb } from '../lib/stack';
-import { median, percentile, round } from '../lib/stats';
+import { fmt, median, percentile, spread } from '../lib/stats';
 
 const CHAT_MESSAGES = 1000;
 const RUNS = 3;
@@ -116,12 +116,12 @@ export const realtime: Scenario = {
           return t1 === undefined ? [] : [Number(t1 - t0) / 1e6];
         });
         chatRuns.push({
-          p50: round(percentile(latencies, 50), 2),
-          p99: round(percentile(latencies, 99), 2),
+          p50: percentile(latencies, 50),
+          p99: percentile(latencies, 99),
           n: latencies.length,
         });
         progress(
-          `  realtime: chat run ${run + 1}: p50 ${chatRuns.at(-1)!.p50} ms, p99 ${chatRuns.at(-1)!.p99} ms (${latencies.length}/${perRun})`,
+          `  realtime: chat run ${run + 1}: p50 ${fmt(chatRuns.at(-1)!.p50)} ms, p99 ${fmt(chatRuns.at(-1)!.p99)} ms (${latencies.length}/${perRun})`,
         );
       }
       const chatP50 = median(chatRuns.map((r) => r.p50));
@@ -137,9 +137,9 @@ export const realtime: Scenario = {
         idle.push(...(await connectMany(b.url, idleUser, MEMORY_STEP)));
         await sleep(2000);
         const after = rssKb(b.pid);
-        steps.push(round((after - before) / 1024, 1));
+        steps.push((after - before) / 1024);
         progress(
-          `  realtime: +${MEMORY_STEP} sockets on B: RSS +${steps.at(-1)} MB (${idle.length} connected)`,
+          `  realtime: +${MEMORY_STEP} sockets on B: RSS +${fmt(steps.at(-1)!)} MB (${idle.length} connected)`,
         );
       }
       const mbPer1000 = median(steps);
@@ -171,21 +171,22 @@ export const realtime: Scenario = {
         });
         await must(a.url, 'POST', `/bookings/${bookingId}/accept`, { token: owner });
         const ms = await all;
-        fanRuns.push(round(ms, 1));
+        fanRuns.push(ms);
         progress(
-          `  realtime: fan-out run ${run + 1}: ${got}/${fan.length} sockets in ${fanRuns.at(-1)} ms`,
+          `  realtime: fan-out run ${run + 1}: ${got}/${fan.length} sockets in ${fmt(ms)} ms`,
         );
         for (const s of fan) s.removeAllListeners('notification');
       }
       const fanMs = median(fanRuns);
       return {
         headline: [
-          `Cross-instance chat (A → B): p50 ${chatP50} ms, p99 ${chatP99} ms over ${delivered} messages`,
-          `Notification fan-out to ${FANOUT_SOCKETS} sockets on two instances: all received in ${fanMs} ms; ~${mbPer1000} MB API RSS per 1,000 idle sockets`,
+          `Cross-instance chat (A → B): p50 ${fmt(chatP50)} ms (runs ${spread(chatRuns.map((r) => r.p50))}), p99 ${fmt(chatP99)} ms over ${delivered} messages`,
+          `Notification fan-out to ${FANOUT_SOCKETS} sockets on two instances: all received in ${fmt(fanMs)} ms (runs ${spread(fanRuns)}); ~${fmt(mbPer1000)} MB API RSS per 1,000 idle sockets (steps ${spread(steps)})`,
         ],
         tables: [
           {
             title: 'Chat message from a client on A to a participant on B',
+            taken: `3 runs of ${Math.ceil(CHAT_MESSAGES / RUNS)} messages, one after the other; p50/p99 per run, then the median of the runs`,
             columns: ['run', 'messages received', 'p50 ms', 'p99 ms'],
             rows: [
               ...chatRuns.map((r, i) => [String(i + 1), r.n, r.p50, r.p99]),
@@ -194,14 +195,15 @@ export const realtime: Scenario = {
           },
           {
             title: 'Notification fan-out and socket memory',
-            columns: ['figure', 'median', 'runs'],
+            taken: 'fan-out: median of 3 runs; memory: median of 3 steps of 1,000 sockets each',
+            columns: ['figure', 'median', 'runs (min–max)'],
             rows: [
               [
                 `time until ${FANOUT_SOCKETS} sockets (500 on A, 500 on B) got the notification`,
-                `${fanMs} ms`,
-                fanRuns.join(', '),
+                `${fmt(fanMs)} ms`,
+                spread(fanRuns),
               ],
-              ['API process RSS per 1,000 idle sockets', `${mbPer1000} MB`, steps.join(', ')],
+              ['API process RSS per 1,000 idle sockets', `${fmt(mbPer1000)} MB`, spread(steps)],
             ],
           },
         ],
@@ -214,11 +216,11 @@ export const realtime: Scenario = {
           {
             topic: 'Socket.IO adapter',
             analysis: '"~50MB (connection metadata)" in Redis; scalability gain: Very High',
-            measured: `the Redis adapter keeps no per-connection data in Redis (pub/sub only, see the memory table); sockets cost memory in the API process: ~${mbPer1000} MB RSS per 1,000 idle sockets. Cross-instance chat p50 ${chatP50} ms / p99 ${chatP99} ms`,
+            measured: `the Redis adapter keeps no per-connection data in Redis (pub/sub only, see the memory table); sockets cost memory in the API process: ~${fmt(mbPer1000)} MB RSS per 1,000 idle sockets (steps ${spread(steps)}). Cross-instance chat p50 ${fmt(chatP50)} ms / p99 ${fmt(chatP99)} ms`,
           },
         ],
         capacity: [
-          `Sockets: ~${mbPer1000} MB of API memory per 1,000 idle connections, so 10,000 connected users cost ~${round(mbPer1000 * 10, 0)} MB spread over the API processes; Redis holds none of it.`,
+          `Sockets: ~${fmt(mbPer1000)} MB of API memory per 1,000 idle connections, so 10,000 connected users cost ~${Math.round(mbPer1000 * 10)} MB spread over the API processes; Redis holds none of it.`,
         ],
         data: { chatRuns, chatP50, chatP99, fanRuns, fanMs, memorySteps: steps, mbPer1000 },
       };

@@ -1,7 +1,7 @@
 import { redisTrafficPer } from '../lib/counters';
 import { api, interleaved, loadOnce } from '../lib/http';
 import { BenchContext, Scenario, ScenarioResult, SkipScenario } from '../lib/scenario';
-import { ratio, round } from '../lib/stats';
+import { compare, fmt, ratio, round, spread } from '../lib/stats';
 
 /** Every named throttler far above what the load reaches: the limiter works, nothing is 429. */
 export const HIGH_LIMITS = Object.fromEntries(
@@ -26,9 +26,10 @@ export const throttle: Scenario = {
     'Two API processes on the same database and Redis, one with `THROTTLE_ENABLED=true` and every ' +
     'limit at 1,000,000,000/60 (the limiter counts every request, none is refused), one with ' +
     '`THROTTLE_ENABLED=false`. `GET /shipments/:id` (public, one primary-key read) is loaded on ' +
-    'each in alternation (on, off, on, off, ...; 10 connections). Redis traffic per request: ' +
-    'MONITOR over 300 requests on each (it tells the commands the API sends from those a Lua ' +
-    'script runs; a MULTI...EXEC block is one round trip).',
+    'each in alternation (on, off, on, off, ...; 10 connections, 3 runs of 2 s each; medians, ' +
+    "with the runs' min–max). Redis traffic per request: MONITOR over 300 requests on each, " +
+    'single pass (it tells the commands the API sends from those a Lua script runs; a ' +
+    'MULTI...EXEC block is one round trip).',
   async run(ctx: BenchContext): Promise<ScenarioResult> {
     const id = await anyShipmentId(ctx);
     const path = `/shipments/${id}`;
@@ -64,32 +65,74 @@ export const throttle: Scenario = {
     const a = results['limiter on'];
     const b = results['limiter off'];
     const ceiling = ctx.figures.ceilingRps;
-    const extraMs = round(a.p50 - b.p50, 2);
-    const signed = (n: number) => (n >= 0 ? `+${n}` : `${n}`);
+    const extraMs = a.p50 - b.p50;
+    const signed = (n: number) => (n >= 0 ? `+${fmt(n)}` : fmt(n));
+    const throughput = compare(
+      a.runs.map((r) => r.rps),
+      b.runs.map((r) => r.rps),
+      ['on', 'off'],
+    );
+    const latency = compare(
+      a.runs.map((r) => r.p50),
+      b.runs.map((r) => r.p50),
+      ['on', 'off'],
+    );
     return {
       headline: [
-        `Rate limiter: ${a.rps} vs ${b.rps} req/s with it off (${ratio(a.rps, b.rps)}×), p50 ${signed(extraMs)} ms, ` +
-          `${round(perOn.roundTrips - perOff.roundTrips, 2)} Redis round trip(s) per request`,
+        `Rate limiter on vs off: throughput ${throughput.text}; p50 ${signed(extraMs)} ms (${latency.text}); ` +
+          `${fmt(perOn.roundTrips - perOff.roundTrips)} Redis round trip(s) more per request`,
       ],
       tables: [
         {
           title: 'GET /shipments/:id, limiter on vs off',
+          taken:
+            'req/s and latencies: median of 3 alternating runs of 2 s, runs min–max beside; Redis round trips: single pass over 300 requests',
           columns: [
             'variant',
             'req/s',
+            'req/s runs (min–max)',
             'p50 ms',
+            'p50 runs (min–max)',
             'p99 ms',
             'Redis round trips/request',
             'of ceiling',
           ],
           rows: [
-            ['limiter on', a.rps, a.p50, a.p99, perOn.roundTrips, pct(a.rps, ceiling)],
-            ['limiter off', b.rps, b.p50, b.p99, perOff.roundTrips, pct(b.rps, ceiling)],
-            ['on / off', ratio(a.rps, b.rps), ratio(a.p50, b.p50), ratio(a.p99, b.p99), '', ''],
+            [
+              'limiter on',
+              a.rps,
+              spread(a.runs.map((r) => r.rps)),
+              a.p50,
+              spread(a.runs.map((r) => r.p50)),
+              a.p99,
+              perOn.roundTrips,
+              pct(a.rps, ceiling),
+            ],
+            [
+              'limiter off',
+              b.rps,
+              spread(b.runs.map((r) => r.rps)),
+              b.p50,
+              spread(b.runs.map((r) => r.p50)),
+              b.p99,
+              perOff.roundTrips,
+              pct(b.rps, ceiling),
+            ],
+            [
+              'on / off',
+              `${fmt(throughput.ratio)}×`,
+              throughput.differs ? 'ranges apart' : 'ranges overlap: no difference measurable',
+              `${fmt(latency.ratio)}×`,
+              latency.differs ? 'ranges apart' : 'ranges overlap: no difference measurable',
+              `${fmt(ratio(a.p99, b.p99))}×`,
+              '',
+              '',
+            ],
           ],
         },
         {
           title: 'Redis commands per request (MONITOR over 300 requests)',
+          taken: 'single pass over 300 requests per variant',
           columns: [
             'command sent by the API',
             'per request, limiter on',
@@ -124,13 +167,18 @@ export const throttle: Scenario = {
         {
           topic: 'Rate limiting',
           analysis: 'Performance gain: Low (a security feature)',
-          measured: `it costs: ${ratio(a.rps, b.rps)}× the throughput of the same route without it (${a.rps} vs ${b.rps} req/s), p50 ${signed(extraMs)} ms, ${perOn.roundTrips} Redis round trip(s) per request (one script per throttler that applies)`,
+          measured: `throughput on vs off ${throughput.text} (${fmt(a.rps)} vs ${fmt(b.rps)} req/s), p50 ${signed(extraMs)} ms (${latency.text}), ${fmt(perOn.roundTrips)} Redis round trip(s) per request with it on, ${fmt(perOff.roundTrips)} with it off`,
         },
       ],
       capacity: [
-        `Rate limits: every request through the limiter is ${perOn.roundTrips} Redis round trip(s); at 5,000 req/s over all API processes that is ${Math.round(perOn.roundTrips * 5000)} Redis commands/s, well within one Redis.`,
+        `Rate limits: every request through the limiter is ${fmt(perOn.roundTrips)} Redis round trip(s) (${fmt(perOn.roundTrips - perOff.roundTrips)} more than without it); at 5,000 req/s over all API processes that is ${Math.round((perOn.roundTrips - perOff.roundTrips) * 5000)} more Redis commands/s (this bench does not measure what one Redis sustains).`,
       ],
-      data: { on: a, off: b, redisPerRequest: { on: perOn, off: perOff } },
+      data: {
+        on: a,
+        off: b,
+        redisPerRequest: { on: perOn, off: perOff },
+        comparisons: { throughput, latency },
+      },
     };
   },
 };

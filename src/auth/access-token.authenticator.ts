@@ -17,6 +17,9 @@ export class AccessTokenAuthenticator {
     const claims = await this.tokens.verify(token, 'access');
     if (!claims) throw new UnauthorizedException('Invalid or expired token');
     const state = await this.sessions.checkAccess(claims.sub, claims.sid, claims.jti, claims.iatMs);
+    // 'no_session': the session ended (logout elsewhere, expiry) or this Redis never knew it
+    // (e.g. REDIS_KEY_PREFIX changed); only a revoked token or user is called "revoked".
+    if (state === 'no_session') throw new UnauthorizedException('Session not found or expired');
     if (state !== 'ok') throw new UnauthorizedException('Token has been revoked');
     const user = await this.users.findById(claims.sub);
     if (!user) throw new UnauthorizedException('Invalid or expired token');

@@ -2,9 +2,11 @@ import { Module } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
 import { CompaniesModule } from '../companies/companies.module';
 import { NotificationsModule } from '../notifications/notifications.module';
+import { AdminBootstrapService } from '../users/admin-bootstrap.service';
 import { UsersModule } from '../users/users.module';
 import { AuthController } from './auth.controller';
 import { AuthService } from './auth.service';
+import { CredentialsService } from './credentials.service';
 import { AccessTokenAuthenticator } from './access-token.authenticator';
 import { JwtGuard } from './jwt.guard';
 import { KnownDevicesService } from './known-devices.service';
@@ -17,6 +19,9 @@ import { TokenService } from './token.service';
   controllers: [AuthController],
   providers: [
     AuthService,
+    CredentialsService,
+    // Lives with the users, provided here: it revokes sessions (AuthService) on a password change.
+    AdminBootstrapService,
     TokenService,
     SessionStore,
     KnownDevicesService,
@@ -24,6 +29,6 @@ import { TokenService } from './token.service';
     { provide: APP_GUARD, useClass: JwtGuard },
     { provide: APP_GUARD, useClass: RolesGuard },
   ],
-  exports: [AuthService, AccessTokenAuthenticator, TokenService],
+  exports: [AuthService, AccessTokenAuthenticator, TokenService, CredentialsService],
 })
 export class AuthModule {}

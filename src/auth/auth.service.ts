@@ -12,7 +12,8 @@ import type { AuthUser } from './auth-user';
 import { SESSIONS_REVOKED, SessionsRevokedEvent } from './auth.events';
 import { LoginDto, RegisterCompanyDto, RegisterCustomerDto } from './dto/auth.dto';
 import { KnownDevicesService } from './known-devices.service';
-import { hashPassword, TIMING_DUMMY_HASH, verifyPassword } from './password';
+import { CredentialsService } from './credentials.service';
+import { hashPassword } from './password';
 import { SessionStore } from './session.store';
 import { TokenService } from './token.service';
 
@@ -32,6 +33,7 @@ export class AuthService {
   constructor(
     @Inject(DB) private readonly db: Database,
     private readonly users: UsersService,
+    private readonly credentials: CredentialsService,
     private readonly companies: CompaniesService,
     private readonly tokens: TokenService,
     private readonly sessions: SessionStore,
@@ -85,12 +87,8 @@ export class AuthService {
 
   /** Bad email and bad password are the same 401, and take the same time. */
   async login(dto: LoginDto, client: ClientInfo): Promise<{ user: PublicUser } & Tokens> {
-    const user = await this.users.findByEmail(dto.email);
-    const valid = await verifyPassword(
-      user?.passwordHash ?? (await TIMING_DUMMY_HASH),
-      dto.password,
-    );
-    if (!user || !valid) throw new UnauthorizedException('Invalid email or password');
+    const user = await this.credentials.verify(dto.email, dto.password);
+    if (!user) throw new UnauthorizedException('Invalid email or password');
     await this.alertIfNewDevice(user, client);
     return { user: toPublicUser(user), ...(await this.startSession(user, client)) };
   }

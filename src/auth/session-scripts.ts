@@ -6,13 +6,14 @@
 /**
  * Access check, one round trip per request.
  * KEYS: session, revoked-jti, valid-after. ARGV: now (ms), token iatMs.
- * Returns 'ok', 'no_session' or 'revoked'; refreshes the session's lastSeenAt.
+ * Returns 'ok', 'no_session' or 'revoked' (revocations first: a logged-out token says so, not
+ * just that its session is gone); refreshes the session's lastSeenAt.
  */
 export const CHECK_ACCESS = `
-if redis.call('EXISTS', KEYS[1]) == 0 then return 'no_session' end
 if redis.call('EXISTS', KEYS[2]) == 1 then return 'revoked' end
 local validAfter = redis.call('GET', KEYS[3])
 if validAfter and tonumber(ARGV[2]) <= tonumber(validAfter) then return 'revoked' end
+if redis.call('EXISTS', KEYS[1]) == 0 then return 'no_session' end
 redis.call('HSET', KEYS[1], 'lastSeenAt', ARGV[1])
 return 'ok'
 `;

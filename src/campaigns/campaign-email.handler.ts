@@ -3,31 +3,53 @@ import { UnrecoverableError } from 'bullmq';
 import { and, eq, sql } from 'drizzle-orm';
 import { Database, DB, DbExecutor, schema } from '../database';
 import { EmailEvent } from '../email/email-event';
-import { EmailJobHandler, PreparedEmail } from '../email/email-job-handler';
+import { EmailJobHandler, PreparedEmail, SkippedEmail } from '../email/email-job-handler';
+import { EmailOutbox } from '../email/email-outbox.service';
 import { CampaignEmailJob } from '../email/email-queue.constants';
-import { htmlToText } from '../email/email-templates';
+import { renderOutboxMessage } from '../email/outbox-message';
+import type { EmailOutcome } from '../email/outbox-states.service';
+import { UnsubscribeTokens } from '../email/unsubscribe-tokens.service';
+import { mergeHtml, mergeText } from './merge-fields';
 
-type DeliveryOutcome = 'SENT' | 'FAILED';
+type DeliveryOutcome = 'SENT' | 'FAILED' | 'SKIPPED';
+
+const DELIVERY_OUTCOME: Record<EmailOutcome, DeliveryOutcome> = {
+  SENT: 'SENT',
+  LOGGED: 'SENT',
+  FAILED: 'FAILED',
+  SUPPRESSED: 'SKIPPED',
+};
 
 /**
- * One campaign recipient per email job. The delivery row is the sent state: a re-run after a
- * stall finds it no longer PENDING and sends nothing, and the campaign's counters move only when
- * a row actually changes, so they stay exact whatever runs twice.
+ * One campaign recipient per email job. Right before sending it checks the recipient still
+ * accepts marketing email (an opt-out during a long campaign stops the rest), then renders the
+ * email once into an email_outbox row (merge fields, unsubscribe link) that the processor sends
+ * and the admin outbox view shows. The delivery row is the campaign's side of the state: a re-run
+ * after a stall finds it settled, or finds its outbox row, and never renders or counts twice.
  */
 @Injectable()
 export class CampaignEmailHandler implements EmailJobHandler<CampaignEmailJob> {
-  constructor(@Inject(DB) private readonly db: Database) {}
+  constructor(
+    @Inject(DB) private readonly db: Database,
+    private readonly outbox: EmailOutbox,
+    private readonly unsubscribe: UnsubscribeTokens,
+  ) {}
 
-  async prepare({ campaignId, userId }: CampaignEmailJob): Promise<PreparedEmail | null> {
+  async prepare(job: CampaignEmailJob): Promise<PreparedEmail | SkippedEmail> {
+    const { campaignId, userId } = job;
     const [row] = await this.db
       .select({
         email: schema.campaignDeliveries.email,
         status: schema.campaignDeliveries.status,
+        outboxId: schema.campaignDeliveries.outboxId,
         subject: schema.campaigns.subject,
         html: schema.campaigns.html,
+        name: schema.users.name,
+        marketing: schema.users.marketingEmails,
       })
       .from(schema.campaignDeliveries)
       .innerJoin(schema.campaigns, eq(schema.campaigns.id, schema.campaignDeliveries.campaignId))
+      .innerJoin(schema.users, eq(schema.users.id, schema.campaignDeliveries.userId))
       .where(
         and(
           eq(schema.campaignDeliveries.campaignId, campaignId),
@@ -35,28 +57,78 @@ export class CampaignEmailHandler implements EmailJobHandler<CampaignEmailJob> {
         ),
       );
     if (!row) throw new UnrecoverableError(`campaign ${campaignId} has no recipient ${userId}`);
-    if (row.status !== 'PENDING') return null;
-    return {
-      event: EmailEvent.Campaign,
-      message: {
+    if (row.status !== 'PENDING') return { skipped: `already ${row.status.toLowerCase()}` };
+    if (!row.marketing) {
+      await this.settle(job, 'SKIPPED');
+      return { skipped: 'opted out of marketing emails' };
+    }
+    const outboxId =
+      row.outboxId ??
+      (await this.render(job, {
         to: row.email,
-        subject: row.subject,
-        html: row.html,
-        text: htmlToText(row.html),
-        messageId: `<${campaignId}.${userId}@parcsal.campaign>`,
-        headers: { 'X-Parcsal-Event': EmailEvent.Campaign, 'X-Parcsal-Campaign': campaignId },
-      },
-    };
+        subject: mergeText(row.subject, { name: row.name, email: row.email }),
+        html: mergeHtml(row.html, { name: row.name, email: row.email }),
+      }));
+    const [email] = await this.db
+      .select()
+      .from(schema.emailOutbox)
+      .where(eq(schema.emailOutbox.id, outboxId));
+    if (email.state !== 'PENDING') {
+      // Settled by an earlier run that stopped before counting it.
+      await this.settle(job, DELIVERY_OUTCOME[email.state]);
+      return { skipped: `already ${email.state.toLowerCase()}` };
+    }
+    const message = renderOutboxMessage(email);
+    if (!message) throw new UnrecoverableError(`campaign email ${outboxId} has no template`);
+    return { outboxId, event: EmailEvent.Campaign, message, ignoreSuppression: false };
   }
 
-  markSent(job: CampaignEmailJob): Promise<void> {
-    return this.settle(job, 'SENT');
+  settled(job: CampaignEmailJob, outcome: EmailOutcome): Promise<void> {
+    return this.settle(job, DELIVERY_OUTCOME[outcome]);
   }
 
-  markFailed(job: CampaignEmailJob): Promise<void> {
-    return this.settle(job, 'FAILED');
+  /** The recipient's outbox row, written once (the delivery row is locked meanwhile). */
+  private render(
+    { campaignId, userId }: CampaignEmailJob,
+    content: { to: string; subject: string; html: string },
+  ): Promise<string> {
+    return this.db.transaction(async (tx) => {
+      const [delivery] = await tx
+        .select({ outboxId: schema.campaignDeliveries.outboxId })
+        .from(schema.campaignDeliveries)
+        .where(
+          and(
+            eq(schema.campaignDeliveries.campaignId, campaignId),
+            eq(schema.campaignDeliveries.userId, userId),
+          ),
+        )
+        .for('update');
+      if (delivery.outboxId) return delivery.outboxId;
+      const outboxId = await this.outbox.recordQueued(tx, {
+        event: EmailEvent.Campaign,
+        to: content.to,
+        payload: {
+          campaignId,
+          userId,
+          subject: content.subject,
+          html: content.html,
+          unsubscribeUrl: this.unsubscribe.url(userId, 'marketing'),
+        },
+      });
+      await tx
+        .update(schema.campaignDeliveries)
+        .set({ outboxId })
+        .where(
+          and(
+            eq(schema.campaignDeliveries.campaignId, campaignId),
+            eq(schema.campaignDeliveries.userId, userId),
+          ),
+        );
+      return outboxId;
+    });
   }
 
+  /** PENDING → outcome, and the matching counter, once (conditional on PENDING). */
   private async settle({ campaignId, userId }: CampaignEmailJob, outcome: DeliveryOutcome) {
     await this.db.transaction(async (tx) => {
       const changed = await tx
@@ -71,10 +143,16 @@ export class CampaignEmailHandler implements EmailJobHandler<CampaignEmailJob> {
         )
         .returning({ userId: schema.campaignDeliveries.userId });
       if (changed.length === 0) return;
-      const counter = outcome === 'SENT' ? schema.campaigns.sent : schema.campaigns.failed;
+      const { sent, failed, skipped } = schema.campaigns;
       await tx
         .update(schema.campaigns)
-        .set(outcome === 'SENT' ? { sent: sql`${counter} + 1` } : { failed: sql`${counter} + 1` })
+        .set(
+          outcome === 'SENT'
+            ? { sent: sql`${sent} + 1` }
+            : outcome === 'FAILED'
+              ? { failed: sql`${failed} + 1` }
+              : { skipped: sql`${skipped} + 1` },
+        )
         .where(eq(schema.campaigns.id, campaignId));
       await finishIfComplete(tx, campaignId);
     });
@@ -82,21 +160,22 @@ export class CampaignEmailHandler implements EmailJobHandler<CampaignEmailJob> {
 }
 
 /**
- * SENDING → SENT once every recipient is settled (FAILED if none got it). Conditional, so it
- * happens once whichever job settles last.
+ * SENDING → SENT once every recipient is settled (FAILED if some failed and none got it).
+ * Conditional, so it happens once whichever job settles last.
  */
 export async function finishIfComplete(executor: DbExecutor, campaignId: string): Promise<void> {
+  const { sent, failed, skipped, recipients } = schema.campaigns;
   await executor
     .update(schema.campaigns)
     .set({
-      status: sql`CASE WHEN ${schema.campaigns.sent} = 0 AND ${schema.campaigns.failed} > 0 THEN 'FAILED'::campaign_status ELSE 'SENT'::campaign_status END`,
+      status: sql`CASE WHEN ${sent} = 0 AND ${failed} > 0 THEN 'FAILED'::campaign_status ELSE 'SENT'::campaign_status END`,
       finishedAt: new Date(),
     })
     .where(
       and(
         eq(schema.campaigns.id, campaignId),
         eq(schema.campaigns.status, 'SENDING'),
-        sql`${schema.campaigns.sent} + ${schema.campaigns.failed} >= ${schema.campaigns.recipients}`,
+        sql`${sent} + ${failed} + ${skipped} >= ${recipients}`,
       ),
     );
 }

@@ -14,6 +14,7 @@ export function toCampaignDto(row: CampaignRow): CampaignDto {
     recipients: row.recipients,
     sent: row.sent,
     failed: row.failed,
+    skipped: row.skipped,
     createdAt: row.createdAt.toISOString(),
     startedAt: row.startedAt?.toISOString() ?? null,
     finishedAt: row.finishedAt?.toISOString() ?? null,

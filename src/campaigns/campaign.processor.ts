@@ -30,8 +30,10 @@ const AUDIENCE_ROLES: Record<CampaignAudience, string[]> = {
  * Starts a campaign (worker only): one job per campaign, job id = campaign id. Held under a lock
  * so one worker runs it, and guarded by the database anyway: SCHEDULED → SENDING is a conditional
  * update done once, in the same transaction as the recipients snapshot (one row per recipient,
- * primary key campaign+user). The fan-out adds one email job per pending recipient with a
- * deterministic id, so a re-run after a crash (stalled job) resumes it without duplicates.
+ * primary key campaign+user; users who opted out of marketing email are left out, and checked
+ * again before each send by CampaignEmailHandler). The fan-out adds one email job per pending
+ * recipient with a deterministic id, so a re-run after a crash (stalled job) resumes it without
+ * duplicates.
  */
 @Processor(QueueName.Campaigns, { concurrency: 2 })
 export class CampaignProcessor extends WorkerHost implements OnModuleDestroy {
@@ -89,7 +91,7 @@ export class CampaignProcessor extends WorkerHost implements OnModuleDestroy {
       await tx.execute(sql`
         INSERT INTO campaign_deliveries (campaign_id, user_id, email)
         SELECT ${campaignId}, u.id, u.email FROM users u
-        WHERE u.role::text IN (${sql.join(
+        WHERE u.marketing_emails AND u.role::text IN (${sql.join(
           roles.map((role) => sql`${role}`),
           sql`, `,
         )})

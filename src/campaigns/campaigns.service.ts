@@ -20,7 +20,7 @@ export class CampaignsService {
         subject: dto.subject,
         html: dto.html,
         audience: dto.audience,
-        scheduledAt: dto.scheduledAt ?? new Date(),
+        scheduledAt: dto.scheduledAt ? new Date(dto.scheduledAt) : new Date(),
         createdById,
       })
       .returning();

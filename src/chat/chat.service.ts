@@ -10,6 +10,7 @@ import { and, asc, count, desc, eq, or, sql, SQL } from 'drizzle-orm';
 import type { AuthUser } from '../auth/auth-user';
 import { offsetOf, Page, PaginationQueryDto } from '../common/pagination.dto';
 import { DB, Database, schema } from '../database';
+import { chatTextToStore } from './chat-text';
 import { CHAT_TEXT_MAX_LENGTH, ChatMessageView, ConversationView } from './chat.types';
 
 const { bookings, chatMessages, companies, shipments, users } = schema;
@@ -61,15 +62,17 @@ export class ChatService {
     }
   }
 
-  /** Stores a message of a participant; the text is trimmed and must be 1..2000 characters. */
+  /** Stores a message of a participant; the text is trimmed and must be 1..2000 storable characters. */
   async send(
     user: Pick<AuthUser, 'id'>,
     bookingId: string,
     text: string,
   ): Promise<ChatMessageView> {
-    const trimmed = text.trim();
-    if (trimmed.length < 1 || trimmed.length > CHAT_TEXT_MAX_LENGTH) {
-      throw new BadRequestException(`text must be 1 to ${CHAT_TEXT_MAX_LENGTH} characters`);
+    const trimmed = chatTextToStore(text);
+    if (trimmed === null) {
+      throw new BadRequestException(
+        `text must be 1 to ${CHAT_TEXT_MAX_LENGTH} characters, without NUL or unpaired surrogates`,
+      );
     }
     await this.assertParticipant(user, bookingId);
     const [row] = await this.db

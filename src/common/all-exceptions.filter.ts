@@ -4,10 +4,11 @@ import { ErrorBody, errorBody } from './error-response';
 import { isInfrastructureOutage } from './infrastructure-errors';
 
 /** body-parser's error types, raised before any route runs. */
-const BODY_PARSER_ERRORS: Record<string, { status: number; message: string }> = {
+const BODY_PARSER_ERRORS: Record<string, { status: number; message: string | string[] }> = {
   'entity.parse.failed': { status: 400, message: 'Malformed JSON body' },
   'entity.too.large': { status: 413, message: 'Request body is larger than 100 kB' },
   'entity.too.deep': { status: 400, message: 'JSON body is nested too deeply' },
+  'entity.forbidden.key': { status: 400, message: ['property __proto__ should not exist'] },
   'encoding.unsupported': { status: 415, message: 'Unsupported body encoding' },
   'charset.unsupported': { status: 415, message: 'Unsupported body charset' },
   'request.aborted': { status: 400, message: 'Request aborted' },
@@ -48,6 +49,8 @@ export class AllExceptionsFilter implements ExceptionFilter {
     if (exception instanceof HttpException) return fromHttpException(exception);
     const parserError = BODY_PARSER_ERRORS[(exception as { type?: string })?.type ?? ''];
     if (parserError) return errorBody(parserError.status, parserError.message);
+    const clientError = exposedClientError(exception);
+    if (clientError) return clientError;
     if (isInfrastructureOutage(exception)) {
       this.logger.warn(
         `${req.method} ${req.url} [${requestId(req)}]: ${(exception as Error).message}`,
@@ -59,6 +62,23 @@ export class AllExceptionsFilter implements ExceptionFilter {
     );
     return errorBody(500, 'Internal server error');
   }
+}
+
+/**
+ * An http-errors 4xx raised before any route runs, outside the known types above: body-parser
+ * wraps the zlib error of a body that does not match its `Content-Encoding` (gzip, deflate, br)
+ * as a typeless 400. Its status stands; its text is zlib's, so the message says what happened.
+ */
+function exposedClientError(exception: unknown): ErrorBody | undefined {
+  if (typeof exception !== 'object' || exception === null) return undefined;
+  const { status, expose, errno, message } = exception as Record<string, unknown>;
+  if (typeof status !== 'number' || status < 400 || status > 499 || expose !== true) {
+    return undefined;
+  }
+  if (typeof errno === 'number') {
+    return errorBody(status, 'Request body could not be decoded with its Content-Encoding');
+  }
+  return errorBody(status, typeof message === 'string' && message ? message : 'Bad request');
 }
 
 function requestId(req: Request): string {

@@ -3,8 +3,15 @@ import { LoggerModule } from 'nestjs-pino';
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AppConfig } from '../config';
+import { rootLogger } from './app-logger';
 
-/** Structured JSON logs; every request gets an id (from X-Request-Id or new) echoed back. */
+/** Probes and scrapes arrive every few seconds: logging each would drown the real requests. */
+const QUIET_PATHS = /^\/(health(\/live|\/ready)?|metrics)(\?|$)/;
+
+/**
+ * Structured JSON logs through the process's one pino logger (see app-logger.ts); every request
+ * gets an id (from X-Request-Id or new) echoed back.
+ */
 @Module({})
 export class LoggingModule {
   static forRoot(config: AppConfig): DynamicModule {
@@ -13,7 +20,7 @@ export class LoggingModule {
       imports: [
         LoggerModule.forRoot({
           pinoHttp: {
-            level: config.logLevel,
+            logger: rootLogger(config.logLevel),
             genReqId: (req: IncomingMessage, res: ServerResponse) => {
               const header = req.headers['x-request-id'];
               const id =
@@ -21,8 +28,7 @@ export class LoggingModule {
               res.setHeader('X-Request-Id', id);
               return id;
             },
-            redact: ['req.headers.authorization', 'req.headers.cookie'],
-            autoLogging: { ignore: (req) => req.url === '/health' || req.url === '/metrics' },
+            autoLogging: { ignore: (req) => QUIET_PATHS.test(req.url ?? '') },
           },
         }),
       ],

@@ -36,6 +36,10 @@ export interface AppConfig {
   smtpUrl: string | null;
   emailFrom: string;
   emailRateLimit: RateLimit;
+  /** The API's public base URL (no trailing slash), for links inside emails. */
+  publicUrl: string;
+  /** HMAC key of the unsubscribe links in campaign emails (they never expire). */
+  unsubscribeSecret: string;
   jwt: {
     accessSecret: string;
     refreshSecret: string;
@@ -49,6 +53,8 @@ export interface AppConfig {
   cacheTtlSeconds: Record<CacheName, number>;
   admin: { email: string; password: string } | null;
   logLevel: string;
+  /** WORKER_HEALTH_PORT: the worker answers /health/live and /health/ready there; null = off. */
+  workerHealthPort: number | null;
   /** Embedded mode: no DATABASE_URL, so the API process also runs the worker's processors. */
   embedded: boolean;
   /**

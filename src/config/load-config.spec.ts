@@ -17,6 +17,24 @@ describe('loadConfig', () => {
     expect(config.cacheTtlSeconds.PROFILE).toBe(120);
     expect(config.trustProxy).toBe(0);
     expect(config.admin).toBeNull();
+    expect(config.publicUrl).toBe('http://localhost:3000');
+  });
+
+  it('defaults PUBLIC_URL to the port and drops a trailing slash', () => {
+    expect(loadConfig({ PORT: '8080' }).publicUrl).toBe('http://localhost:8080');
+    expect(loadConfig({ PUBLIC_URL: 'https://api.parcsal.example/' }).publicUrl).toBe(
+      'https://api.parcsal.example',
+    );
+  });
+
+  it('derives the unsubscribe key from the refresh secret unless UNSUBSCRIBE_SECRET is set', () => {
+    const derived = loadConfig({ JWT_REFRESH_SECRET: 'r'.repeat(32) }).unsubscribeSecret;
+    expect(derived).not.toContain('r'.repeat(32));
+    expect(loadConfig({ JWT_REFRESH_SECRET: 'r'.repeat(32) }).unsubscribeSecret).toBe(derived);
+    expect(loadConfig({ JWT_REFRESH_SECRET: 's'.repeat(32) }).unsubscribeSecret).not.toBe(derived);
+    expect(loadConfig({ UNSUBSCRIBE_SECRET: 'u'.repeat(32) }).unsubscribeSecret).toBe(
+      'u'.repeat(32),
+    );
   });
 
   it('reads overrides', () => {
@@ -60,6 +78,12 @@ describe('loadConfig', () => {
     [{ REDIS_SENTINELS: 'h:1' }, 'REDIS_SENTINEL_NAME'],
     [{ NODE_ENV: 'production' }, 'JWT_ACCESS_SECRET'],
     [{ NODE_ENV: 'production', JWT_ACCESS_SECRET: 'a' }, 'JWT_REFRESH_SECRET'],
+    [{ PUBLIC_URL: 'api.parcsal.example' }, 'PUBLIC_URL'],
+    [{ PUBLIC_URL: 'ftp://api.parcsal.example' }, 'PUBLIC_URL'],
+    [{ PUBLIC_URL: 'https://api.parcsal.example/?x=1' }, 'PUBLIC_URL'],
+    [{ WORKER_HEALTH_PORT: '0' }, 'WORKER_HEALTH_PORT'],
+    [{ WORKER_HEALTH_PORT: 'http' }, 'WORKER_HEALTH_PORT'],
+    [{ LOG_LEVEL: 'loud' }, 'LOG_LEVEL'],
   ])('rejects %j naming %s in one line', (env, variable) => {
     let error: unknown;
     try {
@@ -68,8 +92,13 @@ describe('loadConfig', () => {
       error = e;
     }
     expect(error).toBeInstanceOf(ConfigError);
-    expect((error as Error).message).toContain(variable);
+    expect((error as Error).message).toContain(`(${variable})`);
     expect((error as Error).message).not.toContain('\n');
+  });
+
+  it('turns the worker health port on only when WORKER_HEALTH_PORT is set', () => {
+    expect(loadConfig({}).workerHealthPort).toBeNull();
+    expect(loadConfig({ WORKER_HEALTH_PORT: '9464' }).workerHealthPort).toBe(9464);
   });
 
   it('points the cache at CACHE_REDIS_URL alone when it is set, even on Cluster or Sentinel', () => {

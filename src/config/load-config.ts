@@ -1,3 +1,4 @@
+import { createHmac } from 'node:crypto';
 import { AppConfig, CacheName, RateLimit, ThrottlerName } from './app-config';
 
 type Env = Record<string, string | undefined>;
@@ -5,7 +6,7 @@ type Env = Record<string, string | undefined>;
 /** A bad variable: start-up stops with this one line. */
 export class ConfigError extends Error {
   constructor(variable: string, problem: string) {
-    super(`Invalid configuration: ${variable} ${problem}`);
+    super(`Invalid configuration (${variable}): ${problem}`);
     this.name = 'ConfigError';
   }
 }
@@ -109,10 +110,46 @@ function hostList(env: Env, name: string): { host: string; port: number }[] | nu
   });
 }
 
+/**
+ * A key for another purpose derived one-way from a secret that is already required in production,
+ * so a deployment need not set one more variable (and leaking it reveals nothing of the source).
+ */
+function deriveSecret(source: string, purpose: string): string {
+  return createHmac('sha256', source).update(`parcsal:${purpose}`).digest('base64url');
+}
+
+/** An http(s) base URL, returned without a trailing slash. */
+function baseUrl(env: Env, name: string, fallback: string): string {
+  const value = str(env, name, fallback);
+  let parsed: URL | null = null;
+  try {
+    parsed = new URL(value);
+  } catch {
+    parsed = null;
+  }
+  if (!parsed || !['http:', 'https:'].includes(parsed.protocol) || parsed.search || parsed.hash) {
+    throw new ConfigError(
+      name,
+      `must be an http:// or https:// URL without query or fragment (got "${value}")`,
+    );
+  }
+  return value.replace(/\/+$/, '');
+}
+
 function email(env: Env, name: string): string | null {
   const value = optional(env, name);
   if (value !== null && !/^[^@\s]+@[^@\s]+$/.test(value)) {
     throw new ConfigError(name, `must be an email address (got "${value}")`);
+  }
+  return value;
+}
+
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
+
+function logLevel(env: Env, fallback: string): string {
+  const value = str(env, 'LOG_LEVEL', fallback);
+  if (!LOG_LEVELS.includes(value)) {
+    throw new ConfigError('LOG_LEVEL', `must be one of ${LOG_LEVELS.join(', ')} (got "${value}")`);
   }
   return value;
 }
@@ -150,6 +187,8 @@ export function loadConfig(env: Env): AppConfig {
   const prefix = str(env, 'REDIS_KEY_PREFIX', 'parcsal:');
   if (/\s/.test(prefix)) throw new ConfigError('REDIS_KEY_PREFIX', 'must not contain spaces');
 
+  const port = int(env, 'PORT', 3000, 0, 65535);
+
   const databaseUrl = optional(env, 'DATABASE_URL');
   if (databaseUrl !== null && !/^postgres(ql)?:\/\/.+/.test(databaseUrl)) {
     throw new ConfigError('DATABASE_URL', `must be a postgres:// URL (got "${databaseUrl}")`);
@@ -178,7 +217,7 @@ export function loadConfig(env: Env): AppConfig {
 
   return {
     nodeEnv,
-    port: int(env, 'PORT', 3000, 0, 65535),
+    port,
     redis,
     cacheRedis:
       cacheUrl === null
@@ -197,6 +236,9 @@ export function loadConfig(env: Env): AppConfig {
     smtpUrl,
     emailFrom: str(env, 'EMAIL_FROM', 'Parcsal <no-reply@parcsal.local>'),
     emailRateLimit: rate(env, 'EMAIL_RATE_LIMIT', { limit: 20, seconds: 1 }),
+    publicUrl: baseUrl(env, 'PUBLIC_URL', `http://localhost:${port}`),
+    unsubscribeSecret:
+      optional(env, 'UNSUBSCRIBE_SECRET') ?? deriveSecret(refreshSecret, 'unsubscribe-links'),
     jwt: {
       accessSecret,
       refreshSecret,
@@ -212,7 +254,11 @@ export function loadConfig(env: Env): AppConfig {
       adminEmail && adminPassword
         ? { email: adminEmail.toLowerCase(), password: adminPassword }
         : null,
-    logLevel: str(env, 'LOG_LEVEL', nodeEnv === 'test' ? 'warn' : 'info'),
+    logLevel: logLevel(env, nodeEnv === 'test' ? 'warn' : 'info'),
+    workerHealthPort:
+      optional(env, 'WORKER_HEALTH_PORT') === null
+        ? null
+        : int(env, 'WORKER_HEALTH_PORT', 0, 1, 65535),
     embedded: databaseUrl === null,
     benchSyncEmail: bool(env, 'BENCH_SYNC_EMAIL', false),
   };

@@ -1,5 +1,6 @@
 import { sql } from 'drizzle-orm';
 import {
+  boolean,
   check,
   index,
   integer,
@@ -13,6 +14,7 @@ import {
   uniqueIndex,
   uuid,
 } from 'drizzle-orm/pg-core';
+import { instant } from './instant-column';
 
 /*
  * The whole relational schema. Migrations in ./drizzle are generated from this file with
@@ -47,7 +49,18 @@ export const campaignStatus = pgEnum('campaign_status', [
   'CANCELLED',
   'FAILED',
 ]);
-export const outboxStatus = pgEnum('outbox_status', ['PENDING', 'QUEUED']);
+/**
+ * An email's state as admins see it (docs/contract.md "Admin"): PENDING until settled, then SENT,
+ * LOGGED (no SMTP_URL: written to the log only), FAILED (given up) or SUPPRESSED (not attempted:
+ * the address is on email_suppressions).
+ */
+export const emailState = pgEnum('email_state', [
+  'PENDING',
+  'SENT',
+  'LOGGED',
+  'FAILED',
+  'SUPPRESSED',
+]);
 
 export const companies = pgTable('companies', {
   id: id(),
@@ -70,6 +83,8 @@ export const users = pgTable(
     role: userRole('role').notNull(),
     companyId: uuid('company_id').references(() => companies.id),
     companyRole: companyRole('company_role'),
+    /** Campaigns go only to users with this true; transactional emails ignore it. */
+    marketingEmails: boolean('marketing_emails').notNull().default(true),
     createdAt: createdAt(),
   },
   (t) => [index('users_company_idx').on(t.companyId), index('users_created_idx').on(t.createdAt)],
@@ -105,8 +120,8 @@ export const shipments = pgTable(
       .references(() => companies.id),
     origin: text('origin').notNull(),
     destination: text('destination').notNull(),
-    departureAt: timestamp('departure_at', { withTimezone: true }).notNull(),
-    arrivalAt: timestamp('arrival_at', { withTimezone: true }),
+    departureAt: instant('departure_at').notNull(),
+    arrivalAt: instant('arrival_at'),
     capacityKg: kg('capacity_kg').notNull(),
     bookedKg: kg('booked_kg').notNull().default(0),
     pricePerKgCents: integer('price_per_kg_cents').notNull(),
@@ -165,7 +180,11 @@ export const payments = pgTable(
     bookingId: uuid('booking_id')
       .notNull()
       .references(() => bookings.id),
-    idempotencyKey: text('idempotency_key').notNull().unique(),
+    /** The booking's customer, who sent the Idempotency-Key: keys are scoped to them. */
+    customerId: uuid('customer_id')
+      .notNull()
+      .references(() => users.id),
+    idempotencyKey: text('idempotency_key').notNull(),
     amountCents: integer('amount_cents').notNull(),
     status: paymentStatus('status').notNull(),
     providerRef: text('provider_ref'),
@@ -173,6 +192,8 @@ export const payments = pgTable(
     createdAt: createdAt(),
   },
   (t) => [
+    // One payment per key and customer: another customer's key is not this one's.
+    uniqueIndex('payments_customer_idempotency_key_unique').on(t.customerId, t.idempotencyKey),
     // A booking is charged at most once, whatever happens above the database.
     uniqueIndex('payments_one_success_per_booking')
       .on(t.bookingId)
@@ -264,18 +285,34 @@ export const emailOutbox = pgTable(
     event: text('event').notNull(),
     to: text('to').notNull(),
     payload: jsonb('payload').$type<Record<string, unknown>>().notNull().default({}),
-    status: outboxStatus('status').notNull().default('PENDING'),
+    state: emailState('state').notNull().default('PENDING'),
+    /** SMTP attempts made so far, and the last one's error. */
+    attempts: integer('attempts').notNull().default(0),
+    lastError: text('last_error'),
+    /** Admin retries of a FAILED email: each one is a new queue job (`<id>-retry-<n>`). */
+    retries: integer('retries').notNull().default(0),
     createdAt: createdAt(),
+    /** Set when the relay handed the row to the queue; cleared by an admin retry. */
     queuedAt: timestamp('queued_at', { withTimezone: true }),
     /** Set once SMTP accepted the email: a job re-run after a stall sees it and does not resend. */
     sentAt: timestamp('sent_at', { withTimezone: true }),
   },
   (t) => [
-    index('email_outbox_pending_idx')
+    index('email_outbox_unqueued_idx')
       .on(t.createdAt)
-      .where(sql`${t.status} = 'PENDING'`),
+      .where(sql`${t.queuedAt} IS NULL`),
+    index('email_outbox_created_idx').on(t.createdAt),
+    index('email_outbox_to_idx').on(t.to),
   ],
 );
+
+/** Addresses that got a permanent SMTP failure: later emails to them are not attempted. */
+export const emailSuppressions = pgTable('email_suppressions', {
+  /** Always stored lower-cased. */
+  email: text('email').primaryKey(),
+  reason: text('reason').notNull(),
+  createdAt: createdAt(),
+});
 
 export const campaigns = pgTable('campaigns', {
   id: id(),
@@ -284,10 +321,12 @@ export const campaigns = pgTable('campaigns', {
   html: text('html').notNull(),
   audience: campaignAudience('audience').notNull(),
   status: campaignStatus('status').notNull().default('SCHEDULED'),
-  scheduledAt: timestamp('scheduled_at', { withTimezone: true }).notNull(),
+  scheduledAt: instant('scheduled_at').notNull(),
   recipients: integer('recipients').notNull().default(0),
   sent: integer('sent').notNull().default(0),
   failed: integer('failed').notNull().default(0),
+  /** Recipients not mailed because they opted out or were suppressed after being chosen. */
+  skipped: integer('skipped').notNull().default(0),
   createdById: uuid('created_by_id').references(() => users.id),
   createdAt: createdAt(),
   startedAt: timestamp('started_at', { withTimezone: true }),
@@ -305,7 +344,12 @@ export const campaignDeliveries = pgTable(
       .notNull()
       .references(() => users.id),
     email: text('email').notNull(),
-    status: text('status').$type<'PENDING' | 'SENT' | 'FAILED'>().notNull().default('PENDING'),
+    status: text('status')
+      .$type<'PENDING' | 'SENT' | 'FAILED' | 'SKIPPED'>()
+      .notNull()
+      .default('PENDING'),
+    /** The email_outbox row of this recipient's email, once it was rendered. */
+    outboxId: uuid('outbox_id').references(() => emailOutbox.id),
     sentAt: timestamp('sent_at', { withTimezone: true }),
   },
   (t) => [primaryKey({ columns: [t.campaignId, t.userId] })],

@@ -1,22 +1,31 @@
 import type { OutgoingEmail } from './email-sender.service';
+import type { EmailOutcome } from './outbox-states.service';
 
 export interface PreparedEmail {
+  /** The email_outbox row this send is recorded on. */
+  outboxId: string;
   /** The `X-Parcsal-Event` of the email, for metrics. */
   event: string;
   message: OutgoingEmail;
+  /** An admin retried this very email: send it even if its address is suppressed. */
+  ignoreSuppression: boolean;
+}
+
+/** Nothing to send, and why (the job's return value on the dashboard). */
+export interface SkippedEmail {
+  skipped: string;
 }
 
 /**
- * One kind of job on the email queue. The processor sends what `prepare` returns and reports the
- * outcome, so every kind gets the same retry, rate-limit and idempotency rules.
+ * One kind of job on the email queue. The processor sends what `prepare` returns, records the
+ * outcome on the outbox row and reports it back, so every kind gets the same retry, rate-limit,
+ * suppression and idempotency rules.
  */
 export interface EmailJobHandler<T> {
-  /** The email to send, or null when it was already sent (a job re-run after a stall). */
-  prepare(data: T): Promise<PreparedEmail | null>;
-  /** Records that SMTP accepted it: a later run of the same job must return null from prepare. */
-  markSent(data: T): Promise<void>;
-  /** Records that it will never be sent (permanent SMTP error or attempts exhausted). */
-  markFailed(data: T, reason: string): Promise<void>;
+  /** The email to send, or why not (already sent by an earlier run of the job, opted out...). */
+  prepare(data: T): Promise<PreparedEmail | SkippedEmail>;
+  /** The outbox row reached its final state; called once per row. */
+  settled(data: T, outcome: EmailOutcome): Promise<void>;
 }
 
 /** Injection token of the campaigns module's handler for campaign recipient jobs. */

@@ -1,7 +1,7 @@
 import { InjectQueue } from '@nestjs/bullmq';
 import { Inject, Injectable, Logger, OnModuleInit } from '@nestjs/common';
 import type { Queue } from 'bullmq';
-import { count, eq } from 'drizzle-orm';
+import { and, count, eq, isNull } from 'drizzle-orm';
 import { Counter } from 'prom-client';
 import { Database, DB, schema } from '../database';
 import { MetricsService } from '../metrics/metrics.service';
@@ -95,7 +95,9 @@ export class EmailMetricsCollector implements OnModuleInit {
             db
               .select({ n: count() })
               .from(schema.emailOutbox)
-              .where(eq(schema.emailOutbox.status, 'PENDING')),
+              .where(
+                and(eq(schema.emailOutbox.state, 'PENDING'), isNull(schema.emailOutbox.queuedAt)),
+              ),
             SCRAPE_TIMEOUT_MS,
             'database',
           );

@@ -1,9 +1,9 @@
 import { InjectQueue } from '@nestjs/bullmq';
 import { Inject, Injectable, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
 import type { Queue } from 'bullmq';
-import { asc, eq, inArray } from 'drizzle-orm';
+import { and, asc, eq, inArray, isNull } from 'drizzle-orm';
 import { Database, DB, schema } from '../database';
-import { EmailJobName, OutboxEmailJob, QueueName } from './email-queue.constants';
+import { EmailJobName, OutboxEmailJob, outboxJobId, QueueName } from './email-queue.constants';
 import { QUEUE_CONNECTION } from './email-queue.module';
 import { PollingLoop, withTimeout } from './polling-loop';
 import { RedisClient } from '../redis';
@@ -15,11 +15,12 @@ const ENQUEUE_TIMEOUT_MS = 5000;
 
 /**
  * Moves email_outbox rows to the email queue (worker side). Each tick locks a batch of PENDING
- * rows with `FOR UPDATE SKIP LOCKED` (several workers never take the same row), adds one job per
- * row with job id = row id, and marks them QUEUED in the same transaction. If Redis is down the
- * transaction rolls back and the rows wait for the next tick; if the commit fails after the jobs
- * were added, the next tick re-adds them under the same ids, which BullMQ ignores, and the
- * processor's sent_at check covers the rest.
+ * rows not yet queued with `FOR UPDATE SKIP LOCKED` (several workers never take the same row),
+ * adds one job per row with job id = row id (`<id>-retry-<n>` after an admin's n-th retry, since
+ * BullMQ keeps the failed job under the first id), and sets queued_at in the same transaction.
+ * If Redis is down the transaction rolls back and the rows wait for the next tick; if the commit
+ * fails after the jobs were added, the next tick re-adds them under the same ids, which BullMQ
+ * ignores, and the processor's state check covers the rest.
  */
 @Injectable()
 export class EmailOutboxRelay implements OnApplicationBootstrap, OnModuleDestroy {
@@ -54,9 +55,10 @@ export class EmailOutboxRelay implements OnApplicationBootstrap, OnModuleDestroy
           id: schema.emailOutbox.id,
           event: schema.emailOutbox.event,
           to: schema.emailOutbox.to,
+          retries: schema.emailOutbox.retries,
         })
         .from(schema.emailOutbox)
-        .where(eq(schema.emailOutbox.status, 'PENDING'))
+        .where(and(eq(schema.emailOutbox.state, 'PENDING'), isNull(schema.emailOutbox.queuedAt)))
         .orderBy(asc(schema.emailOutbox.createdAt))
         .limit(BATCH)
         .for('update', { skipLocked: true });
@@ -66,7 +68,7 @@ export class EmailOutboxRelay implements OnApplicationBootstrap, OnModuleDestroy
           rows.map((row) => ({
             name: EmailJobName.Outbox,
             data: { outboxId: row.id, event: row.event, to: row.to },
-            opts: { jobId: row.id },
+            opts: { jobId: outboxJobId(row.id, row.retries) },
           })),
         ),
         ENQUEUE_TIMEOUT_MS,
@@ -74,7 +76,7 @@ export class EmailOutboxRelay implements OnApplicationBootstrap, OnModuleDestroy
       );
       await tx
         .update(schema.emailOutbox)
-        .set({ status: 'QUEUED', queuedAt: new Date() })
+        .set({ queuedAt: new Date() })
         .where(
           inArray(
             schema.emailOutbox.id,

@@ -1,9 +1,10 @@
+import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { APP_CONFIG, AppConfig } from '../config';
 import { DbExecutor, schema } from '../database';
 import { EmailEvent } from './email-event';
 import { EmailSender } from './email-sender.service';
-import { renderEmail } from './email-templates';
+import { renderOutboxMessage } from './outbox-message';
 
 export interface OutboxEmail {
   event: EmailEvent;
@@ -34,15 +35,26 @@ export class EmailOutbox {
   }
 
   /**
+   * Records an email its caller queues itself (a campaign recipient's job), so the relay leaves
+   * it alone; the row still carries its state and message for the admin outbox view. Returns its id.
+   */
+  async recordQueued(executor: DbExecutor, email: OutboxEmail): Promise<string> {
+    const [row] = await executor
+      .insert(schema.emailOutbox)
+      .values({ ...email, queuedAt: new Date() })
+      .returning({ id: schema.emailOutbox.id });
+    return row.id;
+  }
+
+  /**
    * BENCHMARK ONLY: the synchronous "before" of the email queue, for bench/ to compare with.
    * Sends each email over SMTP now, inside the caller's request and transaction, as the seed
    * code did; nothing is recorded, so the worker sends nothing.
    */
   private async benchSendInline(sender: EmailSender, rows: OutboxEmail[]): Promise<void> {
     for (const row of rows) {
-      const rendered = renderEmail(row.event, row.payload);
-      if (!rendered) continue;
-      await sender.send({ to: row.to, ...rendered, headers: { 'X-Parcsal-Event': row.event } });
+      const message = renderOutboxMessage({ id: randomUUID(), ...row });
+      if (message) await sender.send(message);
     }
   }
 }

@@ -10,7 +10,7 @@ export enum QueueName {
 
 /** Job names on the email queue; the processor dispatches on them. */
 export enum EmailJobName {
-  /** A row of email_outbox; job id = row id. */
+  /** A row of email_outbox; job id = outboxJobId(row). */
   Outbox = 'outbox',
   /** One campaign recipient; job id = `campaign-<campaignId>-<userId>`. */
   Campaign = 'campaign',
@@ -50,6 +50,10 @@ export const DEFAULT_JOB_OPTIONS: DefaultJobOptions = {
   removeOnComplete: { age: 24 * 3600, count: 1000 },
   removeOnFail: { age: 7 * 24 * 3600, count: 5000 },
 };
+
+/** The row id, then a new id per admin retry (a failed job keeps its id in BullMQ for a week). */
+export const outboxJobId = (outboxId: string, retries: number): string =>
+  retries === 0 ? outboxId : `${outboxId}-retry-${retries}`;
 
 export const campaignEmailJobId = (campaignId: string, userId: string): string =>
   `campaign-${campaignId}-${userId}`;

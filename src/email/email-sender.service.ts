@@ -45,15 +45,19 @@ export class EmailSender implements OnApplicationShutdown {
       : nodemailer.createTransport({ jsonTransport: true });
   }
 
-  async send(email: OutgoingEmail): Promise<void> {
+  /** SENT: SMTP accepted it; LOGGED: SMTP_URL is unset, so it was only written to the log. */
+  async send(email: OutgoingEmail): Promise<'SENT' | 'LOGGED'> {
     try {
       const info = await this.transport.sendMail({ from: this.config.emailFrom, ...email });
       if (this.logOnly) {
-        this.logger.log(
+        // Debug: it names the recipient; the processor logs the outcome ("email logged") at info.
+        this.logger.debug(
           `email not sent (SMTP_URL unset): ${email.headers['X-Parcsal-Event']} to ${email.to}: ${email.subject}`,
         );
         this.logger.debug(String(info.message));
+        return 'LOGGED';
       }
+      return 'SENT';
     } catch (error) {
       const code = (error as { responseCode?: number }).responseCode;
       if (typeof code === 'number' && code >= 500) {

@@ -97,6 +97,8 @@ export function renderEmail(event: string, payload: Payload): RenderedEmail | nu
           ...(str(payload, 'expiresAt') ? [`It expires at ${str(payload, 'expiresAt')}.`] : []),
         ],
       );
+    case EmailEvent.Campaign:
+      return campaignEmail(payload);
     case EmailEvent.SecurityNewDevice:
       return compose('New sign-in to your Parcsal account', greeting(payload), [
         `Someone signed in to your account from a new device: ${str(payload, 'userAgent', 'unknown device')} (IP ${str(payload, 'ip', 'unknown')}) at ${str(payload, 'at', 'an unknown time')}.`,
@@ -105,6 +107,24 @@ export function renderEmail(event: string, payload: Payload): RenderedEmail | nu
     default:
       return null;
   }
+}
+
+/**
+ * A campaign email: the admin's subject and HTML with merge fields already filled in for this
+ * recipient (see campaigns/merge-fields.ts), plus the unsubscribe link in both bodies.
+ */
+function campaignEmail(payload: Payload): RenderedEmail {
+  const html = str(payload, 'html');
+  const url = str(payload, 'unsubscribeUrl');
+  const footer =
+    '<p style="font-size:12px;color:#666">You receive this because your Parcsal account accepts ' +
+    `marketing emails. <a href="${escapeHtml(url)}">Unsubscribe</a></p>`;
+  const bodyEnd = html.search(/<\/body>/i);
+  return {
+    subject: str(payload, 'subject'),
+    html: bodyEnd >= 0 ? html.slice(0, bodyEnd) + footer + html.slice(bodyEnd) : html + footer,
+    text: `${htmlToText(html)}\n\n--\nUnsubscribe from Parcsal marketing emails: ${url}`,
+  };
 }
 
 /** The plain-text part of an admin-written campaign (its HTML is sent as written). */

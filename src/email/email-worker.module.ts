@@ -5,7 +5,9 @@ import { EmailOutboxRelay } from './email-outbox.relay';
 import { EmailQueueModule } from './email-queue.module';
 import { EmailSender } from './email-sender.service';
 import { EmailProcessor } from './email.processor';
+import { EmailSuppressions } from './email-suppressions.service';
 import { OutboxEmailHandler } from './outbox-email.handler';
+import { OutboxStates } from './outbox-states.service';
 
 /**
  * What sends email (worker process, or the API in embedded mode): the outbox relay, the email
@@ -18,6 +20,8 @@ import { OutboxEmailHandler } from './outbox-email.handler';
     EmailSender,
     EmailDeliveryStats,
     OutboxEmailHandler,
+    OutboxStates,
+    EmailSuppressions,
     EmailProcessor,
   ],
 })

@@ -6,15 +6,18 @@ import { CAMPAIGN_EMAIL_HANDLER, EmailJobHandler } from './email-job-handler';
 import { EmailDeliveryStats } from './email-metrics';
 import { EmailJobName, QueueName } from './email-queue.constants';
 import { EmailSender, PermanentEmailError } from './email-sender.service';
+import { EmailSuppressions } from './email-suppressions.service';
 import { OutboxEmailHandler } from './outbox-email.handler';
+import { OutboxStates } from './outbox-states.service';
 
 const RATE_LIMIT_TIMEOUT_MS = 5000;
 
 /**
  * Sends every email job (worker only). Transient failures throw, so BullMQ retries them with
  * exponential backoff up to the job's attempts; a 5xx answer is an UnrecoverableError (failed at
- * once, visible as a failed job). Jobs may run twice after a stall, so each handler skips what it
- * already sent.
+ * once, visible as a failed job) and puts the address on the suppression list, whose addresses
+ * are not attempted again. Each outcome is written on the email's outbox row. Jobs may run twice
+ * after a stall, so each handler skips what is no longer PENDING.
  */
 // A crashed worker's jobs are re-run after two stalled checks: a 15 s lock (renewed every 7.5 s
 // while a job runs) checked every 10 s brings that from ~60 s (BullMQ's defaults) to ~25 s.
@@ -28,6 +31,8 @@ export class EmailProcessor extends WorkerHost implements OnModuleInit, OnModule
     @InjectQueue(QueueName.Email) private readonly queue: Queue,
     private readonly sender: EmailSender,
     private readonly stats: EmailDeliveryStats,
+    private readonly states: OutboxStates,
+    private readonly suppressions: EmailSuppressions,
     outbox: OutboxEmailHandler,
     @Inject(CAMPAIGN_EMAIL_HANDLER) campaign: EmailJobHandler<unknown>,
   ) {
@@ -68,22 +73,59 @@ export class EmailProcessor extends WorkerHost implements OnModuleInit, OnModule
     const handler = this.handlers[job.name];
     if (!handler) throw new UnrecoverableError(`unknown email job "${job.name}"`);
     const prepared = await handler.prepare(job.data);
-    if (!prepared) return 'already sent';
+    if ('skipped' in prepared) return prepared.skipped;
+    const { outboxId, message } = prepared;
+    if (!prepared.ignoreSuppression && (await this.suppressions.isSuppressed(message.to))) {
+      if (await this.states.suppressed(outboxId)) await handler.settled(job.data, 'SUPPRESSED');
+      this.logOutcome(job, prepared.event, 'suppressed');
+      return 'suppressed';
+    }
+    let outcome: 'SENT' | 'LOGGED';
     try {
-      await this.sender.send(prepared.message);
+      outcome = await this.sender.send(message);
     } catch (error) {
       const permanent = error instanceof PermanentEmailError;
       const reason = (error as Error).message;
-      if (permanent || job.attemptsMade + 1 >= (job.opts.attempts ?? 1)) {
-        await handler.markFailed(job.data, reason);
+      const givenUp = permanent || job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
+      if (permanent) await this.suppressions.add(message.to, reason);
+      if (await this.states.attemptFailed(outboxId, reason, givenUp)) {
+        await handler.settled(job.data, 'FAILED');
         await this.stats.recordFailed(prepared.event);
       }
+      this.logOutcome(job, prepared.event, givenUp ? 'failed' : 'retrying', reason);
       if (permanent) throw new UnrecoverableError(reason);
       throw error;
     }
-    await handler.markSent(job.data);
+    if (await this.states.delivered(outboxId, outcome)) await handler.settled(job.data, outcome);
+    if (outcome === 'LOGGED') {
+      this.logOutcome(job, prepared.event, 'logged');
+      return 'logged';
+    }
     await this.stats.recordSent(prepared.event);
+    this.logOutcome(job, prepared.event, 'sent');
     return 'sent';
+  }
+
+  /**
+   * One line per delivery attempt's outcome: what an operator follows an email by. No address
+   * or content at info level (the outbox row has them).
+   */
+  private logOutcome(
+    job: Job,
+    event: string,
+    result: 'sent' | 'logged' | 'suppressed' | 'retrying' | 'failed',
+    reason?: string,
+  ): void {
+    const line = {
+      event,
+      jobId: job.id,
+      outboxId: (job.data as { outboxId?: string }).outboxId,
+      attempt: job.attemptsMade + 1,
+      result,
+      reason,
+    };
+    if (result !== 'retrying' && result !== 'failed') this.logger.log(line, `email ${result}`);
+    else this.logger.warn(line, `email ${result}`);
   }
 
   @OnWorkerEvent('error')

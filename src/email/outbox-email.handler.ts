@@ -1,48 +1,34 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { UnrecoverableError } from 'bullmq';
-import { and, eq, isNull } from 'drizzle-orm';
+import { eq } from 'drizzle-orm';
 import { Database, DB, schema } from '../database';
-import { EmailJobHandler, PreparedEmail } from './email-job-handler';
+import { EmailJobHandler, PreparedEmail, SkippedEmail } from './email-job-handler';
 import { OutboxEmailJob } from './email-queue.constants';
-import { renderEmail } from './email-templates';
+import { renderOutboxMessage } from './outbox-message';
+import type { EmailOutcome } from './outbox-states.service';
 
-/** Transactional emails: one email_outbox row per job; `sent_at` makes a re-run a no-op. */
+/** Transactional emails (and admin retries): one email_outbox row per job. */
 @Injectable()
 export class OutboxEmailHandler implements EmailJobHandler<OutboxEmailJob> {
   private readonly logger = new Logger(OutboxEmailHandler.name);
 
   constructor(@Inject(DB) private readonly db: Database) {}
 
-  async prepare({ outboxId }: OutboxEmailJob): Promise<PreparedEmail | null> {
+  async prepare({ outboxId }: OutboxEmailJob): Promise<PreparedEmail | SkippedEmail> {
     const [row] = await this.db
       .select()
       .from(schema.emailOutbox)
       .where(eq(schema.emailOutbox.id, outboxId));
     if (!row) throw new UnrecoverableError(`outbox row ${outboxId} does not exist`);
-    if (row.sentAt) return null;
-    const rendered = renderEmail(row.event, row.payload);
-    if (!rendered) throw new UnrecoverableError(`no email template for event "${row.event}"`);
-    return {
-      event: row.event,
-      message: {
-        to: row.to,
-        ...rendered,
-        // Stable per outbox row: a receiving server can also spot a duplicate.
-        messageId: `<${row.id}@parcsal.outbox>`,
-        headers: { 'X-Parcsal-Event': row.event },
-      },
-    };
+    // A re-run after a stall: the row already says what happened.
+    if (row.state !== 'PENDING') return { skipped: `already ${row.state.toLowerCase()}` };
+    const message = renderOutboxMessage(row);
+    if (!message) throw new UnrecoverableError(`no email template for event "${row.event}"`);
+    return { outboxId, event: row.event, message, ignoreSuppression: row.retries > 0 };
   }
 
-  async markSent({ outboxId }: OutboxEmailJob): Promise<void> {
-    await this.db
-      .update(schema.emailOutbox)
-      .set({ sentAt: new Date() })
-      .where(and(eq(schema.emailOutbox.id, outboxId), isNull(schema.emailOutbox.sentAt)));
-  }
-
-  async markFailed({ outboxId, event, to }: OutboxEmailJob, reason: string): Promise<void> {
-    // The failed job stays in the queue (dashboard) for a week; the row keeps sent_at empty.
-    this.logger.warn(`email ${event} to ${to} (outbox ${outboxId}) given up: ${reason}`);
+  settled({ outboxId, event }: OutboxEmailJob, outcome: EmailOutcome): Promise<void> {
+    if (outcome === 'FAILED') this.logger.warn(`email ${event} (outbox ${outboxId}) given up`);
+    return Promise.resolve();
   }
 }

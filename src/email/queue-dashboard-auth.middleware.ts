@@ -1,64 +1,108 @@
-import { Inject, Injectable, NestMiddleware } from '@nestjs/common';
-import { eq } from 'drizzle-orm';
+import { Injectable, NestMiddleware } from '@nestjs/common';
 import type { NextFunction, Request, Response } from 'express';
-import { createHash } from 'node:crypto';
-import { TIMING_DUMMY_HASH, verifyPassword } from '../auth/password';
+import { createHmac, randomBytes } from 'node:crypto';
+import { CredentialsService } from '../auth/credentials.service';
 import { errorBody } from '../common/error-response';
-import { Database, DB, schema } from '../database';
+import { RateLimiter } from '../throttle/rate-limiter.service';
+import { ipTracker, loginEmailTracker } from '../throttle/throttle-trackers';
+import { UsersService } from '../users/users.service';
 
-/** A verified admin's credentials are trusted this long without another argon2 verify. */
-const VERIFIED_TTL_MS = 60_000;
+/**
+ * Verified credentials are trusted without another sign-in while the dashboard keeps using them
+ * (it polls every few seconds): until they go unused this long.
+ */
+const VERIFIED_IDLE_MS = 15 * 60_000;
 const MAX_CACHED = 100;
 export const QUEUE_DASHBOARD_REALM = 'Parcsal queues';
 
+interface Verified {
+  passwordHash: string;
+  until: number;
+}
+
 /**
  * The only gate of /admin/queues. bull-board is an Express router mounted as middleware, so the
- * global JwtGuard and RolesGuard never see its requests; and a browser cannot send a Bearer
- * header when an admin opens the page. So the dashboard asks for HTTP Basic credentials: an
- * ADMIN's email and password, checked against the users table like a login (argon2). The page
- * loads a dozen assets and polls its API, each request carrying the credentials: a successful
- * verification is remembered for a minute (keyed by a hash of the credentials and the stored
- * password hash, so a password change or role change ends it at the next database read).
+ * global guards (JwtGuard, RolesGuard, ThrottleGuard) never see its requests; and a browser
+ * cannot send a Bearer header when an admin opens the page. So the dashboard asks for HTTP Basic
+ * credentials: an ADMIN's email and password, checked by CredentialsService like POST /auth/login
+ * and under the same limits: LOGIN per client IP, LOGIN_EMAIL per target email (failed attempts
+ * only), 429 with Retry-After over them, 503 when Redis cannot count them.
+ *
+ * The page loads a dozen assets and polls its API, each request carrying the credentials: that is
+ * one sign-in, not one per request. Credentials once verified are remembered (an HMAC of them
+ * under a key of this process, with the password hash they matched) while in use; every request
+ * still reads the user, so a password or role change ends them at once.
  * Use it over HTTPS only, like any Basic auth.
  */
 @Injectable()
 export class QueueDashboardAuthMiddleware implements NestMiddleware {
-  private readonly verified = new Map<string, number>();
+  private readonly verified = new Map<string, Verified>();
+  private readonly cacheKey = randomBytes(32);
 
-  constructor(@Inject(DB) private readonly db: Database) {}
+  constructor(
+    private readonly credentials: CredentialsService,
+    private readonly users: UsersService,
+    private readonly limiter: RateLimiter,
+  ) {}
 
   async use(req: Request, res: Response, next: NextFunction): Promise<void> {
-    if (await this.isAdmin(req.headers.authorization)) return next();
+    const basic = parseBasic(req.headers.authorization);
+    if (!basic) return this.challenge(res);
+    const remembered = createHmac('sha256', this.cacheKey)
+      .update(`${basic.email}\0${basic.password}`)
+      .digest('hex');
+    if (await this.stillVerified(remembered, basic.email)) return next();
+
+    const checks = await this.limiter.checkAll([
+      { name: 'LOGIN', tracker: ipTracker(req) },
+      { name: 'LOGIN_EMAIL', tracker: loginEmailTracker({ body: { email: basic.email } })! },
+    ]);
+    const verdict = this.limiter.verdict(
+      checks,
+      checks.flatMap((c) => c.state ?? []),
+    );
+    for (const [header, value] of Object.entries(verdict.headers)) res.setHeader(header, value);
+    if (verdict.error) throw verdict.error;
+
+    const user = await this.credentials.verify(basic.email, basic.password);
+    if (!user) return this.challenge(res);
+    // The right password is not a failed attempt, whoever it belongs to.
+    await this.limiter.release(checks);
+    if (user.role !== 'ADMIN') return this.challenge(res);
+    if (this.verified.size >= MAX_CACHED) this.verified.clear();
+    this.verified.set(remembered, {
+      passwordHash: user.passwordHash,
+      until: Date.now() + VERIFIED_IDLE_MS,
+    });
+    next();
+  }
+
+  /** These credentials were verified, are in use, and still match an ADMIN's password hash. */
+  private async stillVerified(key: string, email: string): Promise<boolean> {
+    const entry = this.verified.get(key);
+    if (!entry) return false;
+    const user = entry.until > Date.now() ? await this.users.findByEmail(email) : undefined;
+    if (user?.role !== 'ADMIN' || user.passwordHash !== entry.passwordHash) {
+      this.verified.delete(key);
+      return false;
+    }
+    entry.until = Date.now() + VERIFIED_IDLE_MS;
+    return true;
+  }
+
+  private challenge(res: Response): void {
     res.setHeader('WWW-Authenticate', `Basic realm="${QUEUE_DASHBOARD_REALM}", charset="UTF-8"`);
     res.status(401).json(errorBody(401, 'Admin credentials required (HTTP Basic)'));
   }
+}
 
-  private async isAdmin(header: string | undefined): Promise<boolean> {
-    const match = typeof header === 'string' ? /^Basic\s+([A-Za-z0-9+/=]+)$/i.exec(header) : null;
-    if (!match) return false;
-    const decoded = Buffer.from(match[1], 'base64').toString('utf8');
-    const colon = decoded.indexOf(':');
-    if (colon < 1) return false;
-    const email = decoded.slice(0, colon).trim().toLowerCase();
-    const password = decoded.slice(colon + 1);
-
-    const [user] = await this.db
-      .select({ role: schema.users.role, passwordHash: schema.users.passwordHash })
-      .from(schema.users)
-      .where(eq(schema.users.email, email));
-    if (!user || user.role !== 'ADMIN') {
-      // As long as a real check, so the answer does not tell which emails are admins.
-      await verifyPassword(await TIMING_DUMMY_HASH, password);
-      return false;
-    }
-    const key = createHash('sha256')
-      .update(`${email}\0${password}\0${user.passwordHash}`)
-      .digest('hex');
-    const until = this.verified.get(key);
-    if (until !== undefined && until > Date.now()) return true;
-    if (!(await verifyPassword(user.passwordHash, password))) return false;
-    if (this.verified.size >= MAX_CACHED) this.verified.clear();
-    this.verified.set(key, Date.now() + VERIFIED_TTL_MS);
-    return true;
-  }
+/** `Authorization: Basic base64(email:password)`, the email normalised as LoginDto does. */
+function parseBasic(header: string | undefined): { email: string; password: string } | null {
+  const match = typeof header === 'string' ? /^Basic\s+([A-Za-z0-9+/=]+)$/i.exec(header) : null;
+  if (!match) return null;
+  const decoded = Buffer.from(match[1], 'base64').toString('utf8');
+  const colon = decoded.indexOf(':');
+  if (colon < 1) return null;
+  const email = decoded.slice(0, colon).trim().toLowerCase();
+  return email ? { email, password: decoded.slice(colon + 1) } : null;
 }

@@ -1,4 +1,4 @@
-import { ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Logger } from '@nestjs/common';
@@ -13,6 +13,15 @@ import { LockService, lockName } from './lock.service';
 const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
 /** A port nothing listens on: a dead Redis master. */
 const DEAD_URL = 'redis://127.0.0.1:1';
+/** "Never hangs" bound: an answer later than this is a hang, not a slower machine. */
+const NEVER_HANGS_MS = 10_000;
+
+/** A promise and the function that settles it: ordering by signal, not by sleeping. */
+function signal(): { promise: Promise<void>; fire: () => void } {
+  let fire: () => void = () => undefined;
+  const promise = new Promise<void>((resolve) => (fire = resolve));
+  return { promise, fire };
+}
 
 interface Instance {
   locks: LockService;
@@ -86,12 +95,15 @@ describe('LockService (real Redis)', () => {
     const key = `test:extend:${randomBytes(3).toString('hex')}`;
     let holderDone = false;
     let aborted = false;
-    const holder = a.locks.withLock([key], 300, async (signal) => {
+    const acquired = signal();
+    const holder = a.locks.withLock([key], 300, async (abort) => {
+      acquired.fire();
+      // Held for more than three TTLs: only extensions keep it.
       await sleep(1000);
-      aborted = signal.aborted;
+      aborted = abort.aborted;
       holderDone = true;
     });
-    await sleep(50);
+    await acquired.promise;
     const contender = b.locks.withLock([key], 300, async () => holderDone, {
       waitMs: 3000,
       retryDelayMs: 20,
@@ -99,7 +111,7 @@ describe('LockService (real Redis)', () => {
     const [, contenderSawHolderDone] = await Promise.all([holder, contender]);
     expect(aborted).toBe(false);
     expect(contenderSawHolderDone).toBe(true);
-    expect(await metric(b.metrics, 'parcsal_lock_contention_retries_total', {})).toBeGreaterThan(5);
+    expect(await metric(b.metrics, 'parcsal_lock_contention_retries_total', {})).toBeGreaterThan(0);
   });
 
   it('releases after the routine throws, and passes the error through', async () => {
@@ -116,17 +128,22 @@ describe('LockService (real Redis)', () => {
     );
   });
 
-  it('gives up with LockBusyError after the wait budget', async () => {
+  it('gives up with LockBusyError after the wait budget, while the holder still holds', async () => {
     const [a, b] = [await instance(), await instance()];
     const key = `test:busy:${randomBytes(3).toString('hex')}`;
-    const holder = a.locks.withLock([key], 3000, () => sleep(1500));
-    await sleep(30);
-    const started = Date.now();
+    const acquired = signal();
+    const letGo = signal();
+    // The holder keeps the lock (extended) until the test lets go, after the attempt gave up:
+    // an attempt that waited for the holder instead of its budget would never settle.
+    const holder = a.locks.withLock([key], 1000, async () => {
+      acquired.fire();
+      await letGo.promise;
+    });
+    await acquired.promise;
     const attempt = b.locks.withLock([key], 2000, async () => 'never', { waitMs: 200 });
     await expect(attempt).rejects.toBeInstanceOf(LockBusyError);
     await expect(attempt).rejects.toMatchObject({ status: 409 });
-    // Well before the holder lets go (1.5 s): it gave up at its budget rather than waiting.
-    expect(Date.now() - started).toBeLessThan(1200);
+    letGo.fire();
     await holder;
     expect(await metric(b.metrics, 'parcsal_lock_failures_total', { reason: 'busy' })).toBe(1);
   });
@@ -159,19 +176,20 @@ describe('LockService (real Redis)', () => {
     expect(maxInside).toBe(1);
   });
 
-  it('tells an unreachable Redis apart from contention, at once', async () => {
+  it('tells an unreachable Redis apart from contention, without spending the wait budget', async () => {
     const { locks, metrics } = await instance({ LOCK_REDIS_URLS: DEAD_URL });
     const started = Date.now();
-    const attempt = locks.withLock(['test:dead'], 1000, async () => 'never');
+    // A minute of wait budget: contention would retry for all of it, an outage fails at once.
+    const attempt = locks.withLock(['test:dead'], 1000, async () => 'never', { waitMs: 60_000 });
     await expect(attempt).rejects.toBeInstanceOf(LockUnavailableError);
-    expect(Date.now() - started).toBeLessThan(2000);
+    expect(Date.now() - started).toBeLessThan(NEVER_HANGS_MS);
     expect(await metric(metrics, 'parcsal_lock_failures_total', { reason: 'unavailable' })).toBe(1);
     expect(await metric(metrics, 'parcsal_lock_failures_total', { reason: 'busy' })).toBe(0);
   });
 
-  // Three independent masters need two more Redis servers: started here when the binary exists.
-  const quorumTest = hasRedisServer() ? it : it.skip;
-  quorumTest('keeps working with a quorum of masters when one is down', async () => {
+  // Three independent masters need two more Redis servers (redis-server is installed by .ci/run;
+  // without it this test fails, it never skips).
+  it('keeps working with a quorum of masters when one is down', async () => {
     const servers = await Promise.all([startRedisServer(), startRedisServer()]);
     try {
       const urls = [...servers.map((s) => s.url), DEAD_URL].join(',');
@@ -180,17 +198,24 @@ describe('LockService (real Redis)', () => {
         await instance({ LOCK_REDIS_URLS: urls }),
       ];
       const key = `test:quorum:${randomBytes(3).toString('hex')}`;
-      const holder = a.locks.withLock([key], 2000, () => sleep(300));
-      await sleep(30);
+      const acquired = signal();
+      const letGo = signal();
+      const holder = a.locks.withLock([key], 2000, async () => {
+        acquired.fire();
+        await letGo.promise;
+      });
+      await acquired.promise;
       await expect(
         b.locks.withLock([key], 2000, async () => 'x', { waitMs: 100 }),
       ).rejects.toBeInstanceOf(LockBusyError);
+      letGo.fire();
       await holder;
       await expect(b.locks.withLock([key], 2000, async () => 'free')).resolves.toBe('free');
 
       // With two of three masters gone there is no quorum: unavailable, not busy.
+      const gone = new Promise((resolve) => servers[0].process.once('exit', resolve));
       servers[0].process.kill();
-      await sleep(100);
+      await gone;
       await expect(b.locks.withLock([key], 2000, async () => 'x')).rejects.toBeInstanceOf(
         LockUnavailableError,
       );
@@ -202,12 +227,13 @@ describe('LockService (real Redis)', () => {
   it('aborts the signal when the lock is lost', async () => {
     const { locks, redis } = await instance();
     const key = `test:lost:${randomBytes(3).toString('hex')}`;
-    const reason = await locks.withLock([key], 200, async (signal) => {
+    const reason = await locks.withLock([key], 200, async (abort) => {
+      const aborted = new Promise((resolve) => abort.addEventListener('abort', resolve));
       // Someone (an operator, a failover) removes the lock: the next extension fails.
       await redis.client.del(redis.keys.key('lock', key));
       await redis.client.set(redis.keys.key('lock', key), 'someone-else', 'PX', 5000);
-      await sleep(400);
-      return signal.reason as unknown;
+      await aborted;
+      return abort.reason as unknown;
     });
     expect(reason).toBeInstanceOf(LockLostError);
   });
@@ -220,11 +246,7 @@ describe('LockService (real Redis)', () => {
   });
 });
 
-function hasRedisServer(): boolean {
-  return spawnSync('redis-server', ['--version']).status === 0;
-}
-
-/** A throw-away Redis on a free port, without persistence. */
+/** A throw-away Redis on a free port, without persistence; fails loudly without redis-server. */
 async function startRedisServer(): Promise<{ url: string; process: ChildProcess }> {
   for (;;) {
     const port = 20000 + Math.floor(Math.random() * 20000);
@@ -233,6 +255,15 @@ async function startRedisServer(): Promise<{ url: string; process: ChildProcess 
       ['--port', String(port), '--save', '', '--appendonly', 'no'],
       { stdio: 'ignore' },
     );
+    const missing = await new Promise<Error | null>((resolve) => {
+      child.once('error', resolve);
+      child.once('spawn', () => resolve(null));
+    });
+    if (missing) {
+      throw new Error(
+        `redis-server could not be started (${missing.message}): install it (.ci/run does)`,
+      );
+    }
     const probe = new Redis(port, '127.0.0.1', { lazyConnect: true, retryStrategy: () => null });
     for (let i = 0; i < 50; i++) {
       try {

@@ -9,6 +9,7 @@ import {
 } from '@nestjs/common';
 import { EventEmitter2 } from '@nestjs/event-emitter';
 import { and, eq } from 'drizzle-orm';
+import { createHash } from 'node:crypto';
 import type { AuthUser } from '../auth/auth-user';
 import { DomainEvent, PaymentSucceededEvent } from '../common/domain-events';
 import { ServiceUnavailableError } from '../common/infrastructure-errors';
@@ -44,10 +45,13 @@ export class PaymentsService {
    * Charges a CONFIRMED booking at most once. The same Idempotency-Key always gives back the
    * same outcome (the payment, or its decline); another key once the booking is paid is a 409.
    *
+   * Keys are the customer's own: another customer's use of the same key is another payment, and
+   * tells this one nothing (stored per customer; sent to the provider scoped to the customer).
+   *
    * The lock per booking makes "check, charge, record" one step across API processes, so two
    * requests never both reach the provider. The database still holds the guarantee on its own
-   * (unique idempotency key; one SUCCEEDED payment per booking), because a lock can be lost to a
-   * GC pause or an expiry while its holder carries on.
+   * (key unique per customer; one SUCCEEDED payment per booking), because a lock can be lost to
+   * a GC pause or an expiry while its holder carries on.
    *
    * Redis down for the lock: payments fail closed (503). Unlike bookings, the database guard
    * alone is not enough here: it can refuse a second payment row, but only after a second
@@ -55,13 +59,14 @@ export class PaymentsService {
    */
   async pay(user: AuthUser, bookingId: string, idempotencyKey: string): Promise<PaymentView> {
     await this.ownBooking(user, bookingId);
-    const known = await this.findByKey(idempotencyKey, bookingId);
+    const key: CustomerKey = { customerId: user.id, idempotencyKey };
+    const known = await this.findByKey(key, bookingId);
     if (known) return outcome(known);
 
     const { payment, charged } = await this.locks.withLock(
       [`payment:booking:${bookingId}`],
       PAYMENT_LOCK_TTL_MS,
-      () => this.chargeOnce(bookingId, idempotencyKey),
+      () => this.chargeOnce(bookingId, key),
       { waitMs: PAYMENT_LOCK_WAIT_MS },
     );
     if (charged && payment.status === 'SUCCEEDED') {
@@ -84,10 +89,10 @@ export class PaymentsService {
   /** Under the booking's payment lock. */
   private async chargeOnce(
     bookingId: string,
-    idempotencyKey: string,
+    key: CustomerKey,
   ): Promise<{ payment: PaymentRow; charged: boolean }> {
     // A concurrent request with this key may have finished while this one waited for the lock.
-    const known = await this.findByKey(idempotencyKey, bookingId);
+    const known = await this.findByKey(key, bookingId);
     if (known) return { payment: known, charged: false };
 
     const [booking] = await this.db.select().from(bookings).where(eq(bookings.id, bookingId));
@@ -106,7 +111,7 @@ export class PaymentsService {
     let result: ChargeResult;
     try {
       result = await this.provider.charge({
-        idempotencyKey,
+        idempotencyKey: providerKey(key),
         amountCents: booking.priceCents,
         reference: booking.id,
       });
@@ -120,7 +125,8 @@ export class PaymentsService {
         .insert(payments)
         .values({
           bookingId,
-          idempotencyKey,
+          customerId: key.customerId,
+          idempotencyKey: key.idempotencyKey,
           amountCents: booking.priceCents,
           status: result.status,
           providerRef: result.providerRef,
@@ -131,7 +137,7 @@ export class PaymentsService {
     } catch (error) {
       if (!isUniqueViolation(error)) throw error;
       // Only reachable when the lock was lost mid-charge and another holder recorded first.
-      const recorded = await this.findByKey(idempotencyKey, bookingId);
+      const recorded = await this.findByKey(key, bookingId);
       if (recorded) return { payment: recorded, charged: false };
       this.logger.error(
         `Booking ${bookingId} charged again (${result.providerRef}) after it was paid: refund it`,
@@ -140,12 +146,17 @@ export class PaymentsService {
     }
   }
 
-  /** The payment recorded under this key; a key used for another booking is a 409. */
-  private async findByKey(idempotencyKey: string, bookingId: string): Promise<PaymentRow | null> {
+  /** The payment this customer recorded under this key; their key of another booking is a 409. */
+  private async findByKey(key: CustomerKey, bookingId: string): Promise<PaymentRow | null> {
     const [payment] = await this.db
       .select()
       .from(payments)
-      .where(eq(payments.idempotencyKey, idempotencyKey))
+      .where(
+        and(
+          eq(payments.customerId, key.customerId),
+          eq(payments.idempotencyKey, key.idempotencyKey),
+        ),
+      )
       .limit(1);
     if (!payment) return null;
     if (payment.bookingId !== bookingId) {
@@ -164,6 +175,20 @@ export class PaymentsService {
     if (!booking) throw new NotFoundException('Booking not found');
     return booking;
   }
+}
+
+/** An Idempotency-Key as its customer sent it: keys of different customers never meet. */
+interface CustomerKey {
+  customerId: string;
+  idempotencyKey: string;
+}
+
+/**
+ * The key the provider sees: it dedupes keys across the whole platform, so two customers' equal
+ * keys must not reach it equal (one would get the other's charge). A hash keeps it short.
+ */
+function providerKey({ customerId, idempotencyKey }: CustomerKey): string {
+  return createHash('sha256').update(`${customerId}:${idempotencyKey}`).digest('hex');
 }
 
 /** A succeeded payment is the response; a declined one is a 402 naming the payment. */

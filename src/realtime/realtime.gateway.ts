@@ -22,7 +22,8 @@ import { AccessTokenAuthenticator } from '../auth/access-token.authenticator';
 import type { AuthUser } from '../auth/auth-user';
 import { SESSIONS_REVOKED, SessionsRevokedEvent } from '../auth/auth.events';
 import { ChatService } from '../chat/chat.service';
-import { CHAT_TEXT_MAX_LENGTH, ChatMessageView } from '../chat/chat.types';
+import { chatTextToStore } from '../chat/chat-text';
+import { ChatMessageView } from '../chat/chat.types';
 import { MetricsService } from '../metrics/metrics.service';
 import {
   NOTIFICATION_CREATED,
@@ -150,8 +151,8 @@ export class RealtimeGateway implements OnGatewayInit, OnGatewayConnection, OnGa
     const text = stringField(body, 'text');
     if (bookingId === undefined || text === undefined)
       return { ok: false, error: 'invalid_payload' };
-    const length = text.trim().length;
-    if (length < 1 || length > CHAT_TEXT_MAX_LENGTH) return { ok: false, error: 'invalid_text' };
+    // Before the rate limiter: a message that can never be stored uses up no quota.
+    if (chatTextToStore(text) === null) return { ok: false, error: 'invalid_text' };
     try {
       const { user } = socket.data;
       if (!(await this.rateLimiter.consume(user.id))) return { ok: false, error: 'rate_limited' };

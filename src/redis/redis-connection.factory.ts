@@ -36,3 +36,10 @@ export function describeRedisTarget(config: RedisConnectionConfig): string {
     return `sentinel ${config.sentinelName} via ${config.sentinels.map((n) => `${n.host}:${n.port}`).join(',')}`;
   return config.url.replace(/\/\/[^@/]*@/, '//***@');
 }
+
+/** The variable that chose the deployment, for start-up failure lines. */
+export function describeRedisVariable(config: RedisConnectionConfig): string {
+  if (config.clusterNodes) return 'REDIS_CLUSTER_NODES';
+  if (config.sentinels) return 'REDIS_SENTINELS';
+  return 'REDIS_URL';
+}

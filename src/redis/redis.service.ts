@@ -1,7 +1,13 @@
 import { Inject, Injectable, Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
 import { RedisOptions } from 'ioredis';
+import { StartupError, reasonOf } from '../common/start-up';
 import { APP_CONFIG, AppConfig, RedisConnectionConfig } from '../config';
-import { describeRedisTarget, openRedis, RedisClient } from './redis-connection.factory';
+import {
+  describeRedisTarget,
+  describeRedisVariable,
+  openRedis,
+  RedisClient,
+} from './redis-connection.factory';
 import { RedisKeys } from './redis-keys';
 
 /** Bound on every command of the shared client: a slow or dead Redis never hangs a request. */
@@ -22,10 +28,11 @@ export function within<T>(closing: Promise<T>, ms: number): Promise<T> {
   return Promise.race([closing, timeout]).finally(() => clearTimeout(timer));
 }
 
-export class RedisUnavailableError extends Error {
-  constructor(target: string) {
+/** Start-up could not reach Redis: one line with where, which variable, and why. */
+export class RedisUnavailableError extends StartupError {
+  constructor(target: RedisConnectionConfig, reason: string) {
     super(
-      `Redis is unreachable at ${target}: start one (redis-server --daemonize yes --port 6379) or point REDIS_URL at one`,
+      `Cannot reach Redis at ${describeRedisTarget(target)} (${describeRedisVariable(target)}): ${reason}`,
     );
     this.name = 'RedisUnavailableError';
   }
@@ -75,7 +82,13 @@ export class RedisService implements OnModuleInit, OnApplicationShutdown {
       retryStrategy: (attempt) => Math.min(attempt * 200, 2000),
       ...options,
     });
-    connection.on('error', (err: Error) => this.logger.warn(`Redis (${name}): ${err.message}`));
+    // Until it has been ready once, an error is start-up's to report (in one line), not a warning.
+    let connected = false;
+    connection.once('ready', () => (connected = true));
+    connection.on('error', (err: Error) => {
+      if (connected) this.logger.warn(`Redis (${name}): ${err.message}`);
+      else this.logger.debug(`Redis (${name}) not connected yet: ${err.message}`);
+    });
     this.connections.add(connection);
     return connection;
   }
@@ -83,15 +96,26 @@ export class RedisService implements OnModuleInit, OnApplicationShutdown {
   /** Connects now; a Redis that does not answer is one clear error. */
   async connect(connection: RedisClient): Promise<void> {
     if (connection.status === 'ready') return;
+    let lastError = 'no answer';
+    const remember = (err: Error) => (lastError = reasonOf(err));
+    connection.on('error', remember);
     try {
       if (connection.status === 'wait') await connection.connect();
       else
         await new Promise<void>((resolve, reject) => {
           connection.once('ready', resolve);
-          setTimeout(() => reject(new Error('timeout')), CONNECT_TIMEOUT_MS).unref();
+          setTimeout(
+            () => reject(new Error(`no answer within ${CONNECT_TIMEOUT_MS} ms`)),
+            CONNECT_TIMEOUT_MS,
+          ).unref();
         });
-    } catch {
-      throw new RedisUnavailableError(describeRedisTarget(this.config.redis));
+    } catch (error) {
+      throw new RedisUnavailableError(
+        this.config.redis,
+        lastError === 'no answer' ? reasonOf(error) : lastError,
+      );
+    } finally {
+      connection.off('error', remember);
     }
   }
 

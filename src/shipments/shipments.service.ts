@@ -53,7 +53,7 @@ export class ShipmentsService {
   }
 
   /**
-   * Soonest departure first. Origin and destination compare as whole values, lower-cased, so
+   * Soonest departure first, from `from` (default now) on. Origin and destination compare as whole values, lower-cased, so
    * the route index `shipments_route_departure_idx` (lower(origin), lower(destination),
    * departure_at) serves both the filter and the order.
    */
@@ -63,7 +63,9 @@ export class ShipmentsService {
     if (query.destination) {
       conditions.push(sql`lower(${shipments.destination}) = lower(${query.destination})`);
     }
-    if (query.from) conditions.push(gte(shipments.departureAt, new Date(query.from)));
+    // Without `from`, only shipments still to depart: a search is for capacity one can book.
+    // An explicit `from` in the past shows departed ones (the caller asked for them).
+    conditions.push(gte(shipments.departureAt, query.from ? new Date(query.from) : new Date()));
     if (query.to) conditions.push(lte(shipments.departureAt, new Date(query.to)));
     if (query.mode) conditions.push(eq(shipments.mode, query.mode));
     if (query.minAvailableKg !== undefined && query.minAvailableKg > 0) {

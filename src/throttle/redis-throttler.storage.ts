@@ -1,6 +1,7 @@
 import { Injectable, OnModuleInit } from '@nestjs/common';
 import { ThrottlerStorageRedisService } from '@nest-lab/throttler-storage-redis';
 import type { ThrottlerStorageRecord } from '@nestjs/throttler/dist/throttler-storage-record.interface';
+import { randomUUID } from 'node:crypto';
 import { RedisClient, RedisService } from '../redis';
 
 /**
@@ -17,26 +18,76 @@ type ThrottleScript = (
   limit: number,
   blockDurationMs: number,
 ) => Promise<unknown>;
+type ReserveScript = (
+  key: string,
+  limit: number,
+  ttlMs: number,
+  window: string,
+) => Promise<unknown>;
+type ReleaseScript = (key: string, window: string) => Promise<unknown>;
 
-/** A window that has not been hit yet, as `peek` reports it. */
-export interface WindowState {
-  totalHits: number;
-  /** Seconds until the window resets (0 when it has no hits). */
-  timeToExpire: number;
+/**
+ * One attempt counted in a window ahead of time; `window` tells this window from a later one
+ * under the same key, so giving the attempt back never lowers a count it was not part of.
+ */
+export interface Reservation {
+  key: string;
+  window: string;
 }
+
+export interface ReservationResult {
+  /** Attempts counted in the window, this one included when granted. */
+  totalHits: number;
+  /** Seconds until the window resets. */
+  timeToExpire: number;
+  /** Null when the window is full: the attempt may not be made. */
+  reservation: Reservation | null;
+}
+
+/**
+ * KEYS: the window (hash: n = attempts, w = window id). ARGV: limit, window ms, id of a new window.
+ * Counts one attempt unless `limit` are already counted; returns { n, ms left, granted, window }.
+ */
+const RESERVE = `
+local n = tonumber(redis.call('HGET', KEYS[1], 'n') or '0')
+local ttl = redis.call('PTTL', KEYS[1])
+if ttl <= 0 then
+  redis.call('DEL', KEYS[1])
+  redis.call('HSET', KEYS[1], 'n', 1, 'w', ARGV[3])
+  redis.call('PEXPIRE', KEYS[1], ARGV[2])
+  return { 1, tonumber(ARGV[2]), 1, ARGV[3] }
+end
+if n >= tonumber(ARGV[1]) then return { n, ttl, 0, '' } end
+n = redis.call('HINCRBY', KEYS[1], 'n', 1)
+return { n, ttl, 1, redis.call('HGET', KEYS[1], 'w') }
+`;
+
+/** KEYS: the window. ARGV: window id. Gives one attempt back if that window is still current. */
+const RELEASE = `
+if redis.call('HGET', KEYS[1], 'w') ~= ARGV[1] then return 0 end
+if tonumber(redis.call('HGET', KEYS[1], 'n')) <= 0 then return 0 end
+redis.call('HINCRBY', KEYS[1], 'n', -1)
+return 1
+`;
 
 /**
  * The throttler's storage on Redis, shared by every API process. It reuses the atomic Lua script
  * of @nest-lab/throttler-storage-redis (one INCR-based fixed window plus a block key, in one
  * round trip) but:
- * - keys go through the one key builder, so REDIS_KEY_PREFIX applies:
- *   `<prefix>throttle:{<NAME>:<tracker>}:hits|blocked` (hash tag: both keys in one Cluster slot);
+ * - keys go through the one key builder, so REDIS_KEY_PREFIX applies, and name the limit they
+ *   count under: `<prefix>throttle:{<NAME>:<tracker>}:<limit>/<seconds>:hits|blocked` (hash tag:
+ *   both keys in one Cluster slot). A changed THROTTLE_<NAME> therefore starts from fresh
+ *   counters: no block made under an old limit outlives it;
  * - the script is sent once and then run by SHA (EVALSHA), not re-sent with every request;
  * - it runs on a dedicated connection without offline queue and with a short command timeout.
+ * It also reserves attempts ahead of time (`reserve` / `release`), for limits that may only let
+ * LIMIT attempts run whatever the concurrency but count failed ones only (LOGIN_EMAIL).
  */
 @Injectable()
 export class RedisThrottlerStorage extends ThrottlerStorageRedisService implements OnModuleInit {
   private readonly script: ThrottleScript;
+  private readonly reserveScript: ReserveScript;
+  private readonly releaseScript: ReleaseScript;
 
   constructor(private readonly redisService: RedisService) {
     super(
@@ -47,9 +98,16 @@ export class RedisThrottlerStorage extends ThrottlerStorageRedisService implemen
       }) as never,
     );
     this.redis.defineCommand('parcsalThrottle', { numberOfKeys: 2, lua: this.scriptSrc });
-    this.script = (
-      this.redis as unknown as { parcsalThrottle: ThrottleScript }
-    ).parcsalThrottle.bind(this.redis);
+    this.redis.defineCommand('parcsalReserve', { numberOfKeys: 1, lua: RESERVE });
+    this.redis.defineCommand('parcsalRelease', { numberOfKeys: 1, lua: RELEASE });
+    const commands = this.redis as unknown as {
+      parcsalThrottle: ThrottleScript;
+      parcsalReserve: ReserveScript;
+      parcsalRelease: ReleaseScript;
+    };
+    this.script = commands.parcsalThrottle.bind(this.redis);
+    this.reserveScript = commands.parcsalReserve.bind(this.redis);
+    this.releaseScript = commands.parcsalRelease.bind(this.redis);
   }
 
   /** The connection, for health and tests (closed by RedisService on shutdown). */
@@ -61,7 +119,7 @@ export class RedisThrottlerStorage extends ThrottlerStorageRedisService implemen
     await this.redisService.connect(this.redis);
   }
 
-  /** `key` is `<NAME>:<tracker>` (see ThrottleGuard.generateKey). */
+  /** `key` is `<NAME>:<tracker>`: one window per throttler and client, whatever the route. */
   override async increment(
     key: string,
     ttl: number,
@@ -69,8 +127,15 @@ export class RedisThrottlerStorage extends ThrottlerStorageRedisService implemen
     blockDuration: number,
     throttlerName: string,
   ): Promise<ThrottlerStorageRecord> {
-    const [hitKey, blockKey] = this.keysOf(key);
-    const result = await this.script(hitKey, blockKey, throttlerName, ttl, limit, blockDuration);
+    const base = this.baseKey(key, limit, ttl);
+    const result = await this.script(
+      `${base}:hits`,
+      `${base}:blocked`,
+      throttlerName,
+      ttl,
+      limit,
+      blockDuration,
+    );
     if (
       !Array.isArray(result) ||
       result.length !== 4 ||
@@ -87,17 +152,34 @@ export class RedisThrottlerStorage extends ThrottlerStorageRedisService implemen
     };
   }
 
-  /** Reads a window without counting a hit (one round trip): for limits counted after the fact. */
-  async peek(key: string): Promise<WindowState> {
-    const [hitKey] = this.keysOf(key);
-    const [[, hits], [, pttl]] = ((await this.redis.multi().get(hitKey).pttl(hitKey).exec()) ??
-      []) as [unknown, unknown][];
-    const totalHits = Number(hits ?? 0);
-    return { totalHits, timeToExpire: Number(pttl) > 0 ? Math.ceil(Number(pttl) / 1000) : 0 };
+  /**
+   * Counts one attempt under `key` before it is made, atomically: of any number of concurrent
+   * callers on any number of processes, at most `limit` per window get a reservation.
+   */
+  async reserve(key: string, ttlMs: number, limit: number): Promise<ReservationResult> {
+    const windowKey = `${this.baseKey(key, limit, ttlMs)}:attempts`;
+    const result = await this.reserveScript(windowKey, limit, ttlMs, randomUUID());
+    if (
+      !Array.isArray(result) ||
+      result.length !== 4 ||
+      result.slice(0, 3).some((v) => typeof v !== 'number')
+    ) {
+      throw new TypeError(`Unexpected reserve script result: ${JSON.stringify(result)}`);
+    }
+    const [totalHits, ms, granted, window] = result as [number, number, number, string];
+    return {
+      totalHits,
+      timeToExpire: Math.ceil(ms / 1000),
+      reservation: granted === 1 ? { key: windowKey, window: String(window) } : null,
+    };
   }
 
-  private keysOf(key: string): [string, string] {
-    const base = this.redisService.keys.key('throttle', `{${key}}`);
-    return [`${base}:hits`, `${base}:blocked`];
+  /** Gives a reserved attempt back (the attempt did not count after all). */
+  async release(reservation: Reservation): Promise<void> {
+    await this.releaseScript(reservation.key, reservation.window);
+  }
+
+  private baseKey(key: string, limit: number, ttlMs: number): string {
+    return this.redisService.keys.key('throttle', `{${key}}`, `${limit}/${ttlMs / 1000}`);
   }
 }

@@ -27,5 +27,8 @@ export const AFTER_AUTH_THROTTLERS: ReadonlySet<ThrottlerName> = new Set(['BOOKI
  */
 export const FAIL_CLOSED_THROTTLERS: ReadonlySet<ThrottlerName> = new Set(['LOGIN', 'LOGIN_EMAIL']);
 
-/** Counted only when the handler answers 401 (see RateLimitInterceptor). */
+/**
+ * Count failed attempts only, yet never let more than LIMIT attempts run per window: each attempt
+ * is reserved before it is made and given back unless it failed with 401 (RateLimiter).
+ */
 export const FAILURE_COUNTED_THROTTLERS: ReadonlySet<ThrottlerName> = new Set(['LOGIN_EMAIL']);

@@ -1,47 +1,26 @@
-import {
-  CanActivate,
-  ExecutionContext,
-  HttpException,
-  Inject,
-  Injectable,
-  ServiceUnavailableException,
-} from '@nestjs/common';
+import { CanActivate, ExecutionContext, HttpException, Injectable } from '@nestjs/common';
 import { ModuleRef, Reflector } from '@nestjs/core';
 import {
   InjectThrottlerOptions,
   InjectThrottlerStorage,
-  ThrottlerException,
   ThrottlerGuard,
   type ThrottlerModuleOptions,
-  type ThrottlerOptions,
 } from '@nestjs/throttler';
 import { THROTTLER_SKIP } from '@nestjs/throttler/dist/throttler.constants';
 import type { Request, Response } from 'express';
 import { TokenService } from '../auth/token.service';
-import { APP_CONFIG, AppConfig, ThrottlerName } from '../config';
-import { LimitState, rateLimitHeaders } from './rate-limit-headers';
+import type { ThrottlerName } from '../config';
+import { LimitState } from './rate-limit-headers';
 import { RATE_LIMITS } from './rate-limit.decorator';
-import { RateLimitTelemetry } from './rate-limit-telemetry';
+import { LimitCheck, LimitTarget, RateLimiter } from './rate-limiter.service';
 import { RedisThrottlerStorage } from './redis-throttler.storage';
-import {
-  AFTER_AUTH_THROTTLERS,
-  FAIL_CLOSED_THROTTLERS,
-  FAILURE_COUNTED_THROTTLERS,
-  RouteThrottlerName,
-} from './throttle.constants';
+import { AFTER_AUTH_THROTTLERS, RouteThrottlerName } from './throttle.constants';
 import { trackerFor, TrackedRequest } from './throttle-trackers';
 
 type Phase = 'before-auth' | 'after-auth';
 
-interface Outcome {
-  state?: LimitState;
-  /** Seconds until the request would be allowed, when it is over the limit. */
-  retryAfter?: number;
-  unavailable?: boolean;
-}
-
 /**
- * The HTTP rate limits (docs/contract.md "Rate limits") on @nestjs/throttler with Redis storage.
+ * The HTTP rate limits (docs/contract.md "Rate limits") of routes, counted by RateLimiter.
  *
  * In throttler v6 every named throttler applies to every route; here only GLOBAL does, plus the
  * ones a route names with `@RateLimit(...)`. `@SkipThrottle()` skips them all.
@@ -51,25 +30,27 @@ interface Outcome {
  * request, those with bad credentials or bad tokens included, before authentication spends a
  * Redis round trip and a database read on them. The user-keyed limits (BOOKING) need the user
  * the JwtGuard found, so RateLimitInterceptor evaluates them after all guards, before the handler.
- * LOGIN_EMAIL is checked here (429 once over) and counted by the interceptor when login answers 401.
+ * LOGIN_EMAIL reserves the sign-in attempt here (429 once the window is full); the interceptor
+ * gives it back when the handler did not answer 401 (`settle`).
  *
  * Every throttler of a phase is counted concurrently on one connection: ioredis pipelines them,
- * so a phase costs one network round trip whatever the number of throttlers.
+ * so a phase costs one network round trip whatever the number of throttlers (plus one for a
+ * reservation, made only once the other limits let the request through).
  */
 @Injectable()
 export class ThrottleGuard extends ThrottlerGuard implements CanActivate {
   private readonly states = new WeakMap<object, LimitState[]>();
+  private readonly reserved = new WeakMap<object, LimitCheck[]>();
   private tokenService: TokenService | null = null;
 
   constructor(
     @InjectThrottlerOptions() options: ThrottlerModuleOptions,
-    @InjectThrottlerStorage() private readonly redisStorage: RedisThrottlerStorage,
+    @InjectThrottlerStorage() storage: RedisThrottlerStorage,
     reflector: Reflector,
-    @Inject(APP_CONFIG) private readonly config: AppConfig,
-    private readonly telemetry: RateLimitTelemetry,
+    private readonly limiter: RateLimiter,
     private readonly moduleRef: ModuleRef,
   ) {
-    super(options, redisStorage, reflector);
+    super(options, storage, reflector);
   }
 
   override async canActivate(context: ExecutionContext): Promise<boolean> {
@@ -79,7 +60,7 @@ export class ThrottleGuard extends ThrottlerGuard implements CanActivate {
 
   /** The throttlers that apply to this route in this phase. */
   routeThrottlers(context: ExecutionContext, phase: Phase): ThrottlerName[] {
-    if (!this.config.throttle.enabled || context.getType() !== 'http') return [];
+    if (!this.limiter.enabled || context.getType() !== 'http') return [];
     const targets = [context.getHandler(), context.getClass()];
     const skipped = (name: string) =>
       this.reflector.getAllAndOverride<boolean>(THROTTLER_SKIP + name, targets) === true;
@@ -97,104 +78,35 @@ export class ThrottleGuard extends ThrottlerGuard implements CanActivate {
     if (names.length === 0) return;
     const req = context.switchToHttp().getRequest<Request>();
     const res = context.switchToHttp().getResponse<Response>();
-    const outcomes = await Promise.all(names.map((name) => this.check(context, name)));
+    const targets = await Promise.all(
+      names.map(async (name) => ({ name, tracker: await this.trackerOf(name, req) })),
+    );
+    const checks = await this.limiter.checkAll(
+      targets.filter((t): t is LimitTarget => t.tracker !== null),
+    );
 
-    const states = [...(this.states.get(req) ?? []), ...outcomes.flatMap((o) => o.state ?? [])];
+    const reservations = checks.filter((c) => c.reservation);
+    if (reservations.length > 0) {
+      this.reserved.set(req, [...(this.reserved.get(req) ?? []), ...reservations]);
+    }
+    const states = [...(this.states.get(req) ?? []), ...checks.flatMap((c) => c.state ?? [])];
     this.states.set(req, states);
-    for (const [header, value] of Object.entries(rateLimitHeaders(states))) {
-      res.setHeader(header, value);
-    }
-
-    const over = outcomes.filter((o) => o.retryAfter !== undefined);
-    if (over.length > 0) {
-      const worst = over.reduce((a, b) => (b.retryAfter! > a.retryAfter! ? b : a));
-      this.telemetry.throttled(worst.state!.name);
-      res.setHeader('Retry-After', worst.retryAfter!);
-      throw new ThrottlerException(
-        `Too many requests: retry in ${worst.retryAfter} second${worst.retryAfter === 1 ? '' : 's'}`,
-      );
-    }
-    if (outcomes.some((o) => o.unavailable)) {
-      throw new ServiceUnavailableException('Rate limiting is unavailable, try again shortly');
-    }
+    const verdict = this.limiter.verdict(checks, states);
+    for (const [header, value] of Object.entries(verdict.headers)) res.setHeader(header, value);
+    if (verdict.error) throw verdict.error;
   }
 
-  /** After the handler failed with `error`: counts failed sign-ins under the route's LOGIN_EMAIL. */
-  async countFailure(context: ExecutionContext, error: unknown): Promise<void> {
-    if (!(error instanceof HttpException) || error.getStatus() !== 401) return;
-    const names = this.routeThrottlers(context, 'before-auth').filter((n) =>
-      FAILURE_COUNTED_THROTTLERS.has(n),
-    );
-    if (names.length === 0) return;
+  /**
+   * Once the request is answered (`error` when it failed): its reserved sign-in attempts stay
+   * counted only when it was refused with 401 (bad credentials); otherwise they are given back.
+   */
+  async settle(context: ExecutionContext, error?: unknown): Promise<void> {
     const req = context.switchToHttp().getRequest<Request>();
-    await Promise.all(
-      names.map(async (name) => {
-        const tracker = await this.trackerOf(name, req);
-        if (tracker === null) return;
-        try {
-          await this.redisStorage.increment(
-            this.generateKey(context, tracker, name),
-            this.windowMs(name),
-            this.limitOf(name),
-            this.blockMs(name),
-            name,
-          );
-        } catch (err) {
-          // The 401 stands; this failure just goes uncounted (a 503 would reveal nothing more).
-          this.telemetry.storageError(name, err);
-        }
-      }),
-    );
-  }
-
-  /** One key per throttler and client, shared by all the routes the throttler applies to. */
-  protected override generateKey(
-    _context: ExecutionContext,
-    tracker: string,
-    name: string,
-  ): string {
-    return `${name}:${tracker}`;
-  }
-
-  private async check(context: ExecutionContext, name: ThrottlerName): Promise<Outcome> {
-    const req = context.switchToHttp().getRequest<Request>();
-    const tracker = await this.trackerOf(name, req);
-    if (tracker === null) return {};
-    const key = this.generateKey(context, tracker, name);
-    const limit = this.limitOf(name);
-    try {
-      if (FAILURE_COUNTED_THROTTLERS.has(name)) {
-        const window = await this.redisStorage.peek(key);
-        const state = {
-          name,
-          limit,
-          remaining: Math.max(0, limit - window.totalHits),
-          reset: window.timeToExpire,
-        };
-        return window.totalHits >= limit
-          ? { state, retryAfter: Math.max(1, window.timeToExpire) }
-          : { state };
-      }
-      const record = await this.redisStorage.increment(
-        key,
-        this.windowMs(name),
-        limit,
-        this.blockMs(name),
-        name,
-      );
-      const state = {
-        name,
-        limit,
-        remaining: record.isBlocked ? 0 : Math.max(0, limit - record.totalHits),
-        reset: record.isBlocked ? record.timeToBlockExpire : record.timeToExpire,
-      };
-      return record.isBlocked
-        ? { state, retryAfter: Math.max(1, record.timeToBlockExpire) }
-        : { state };
-    } catch (error) {
-      this.telemetry.storageError(name, error);
-      return { unavailable: FAIL_CLOSED_THROTTLERS.has(name) };
-    }
+    const reserved = this.reserved.get(req);
+    if (!reserved) return;
+    this.reserved.delete(req);
+    if (error instanceof HttpException && error.getStatus() === 401) return;
+    await this.limiter.release(reserved);
   }
 
   private trackerOf(name: ThrottlerName, req: Request): Promise<string | null> {
@@ -202,24 +114,5 @@ export class ThrottleGuard extends ThrottlerGuard implements CanActivate {
       this.tokenService ??= this.moduleRef.get(TokenService, { strict: false });
       return (await this.tokenService?.verify(token, 'refresh'))?.sub ?? null;
     });
-  }
-
-  /** From the throttler options (built from THROTTLE_<NAME> by throttlerOptions). */
-  private limitOf(name: ThrottlerName): number {
-    return this.throttlerNamed(name).limit as number;
-  }
-
-  private windowMs(name: ThrottlerName): number {
-    return this.throttlerNamed(name).ttl as number;
-  }
-
-  private blockMs(name: ThrottlerName): number {
-    return (this.throttlerNamed(name).blockDuration ?? this.throttlerNamed(name).ttl) as number;
-  }
-
-  private throttlerNamed(name: ThrottlerName): ThrottlerOptions {
-    const options = this.throttlers.find((throttler) => throttler.name === name);
-    if (!options) throw new Error(`No throttler named ${name}`);
-    return options;
   }
 }

@@ -5,14 +5,16 @@ import { APP_CONFIG } from '../config';
 import { ChatRateLimiter } from './chat-rate-limiter.service';
 import { RateLimitInterceptor } from './rate-limit.interceptor';
 import { RateLimitTelemetry } from './rate-limit-telemetry';
+import { RateLimiter } from './rate-limiter.service';
 import { RedisThrottlerStorage } from './redis-throttler.storage';
 import { throttlerOptions } from './throttle-options';
 import { ThrottleGuard } from './throttle.guard';
 
 /**
- * Rate limits on Redis, shared by every API process (docs/contract.md "Rate limits"): the HTTP
- * throttlers (ThrottleGuard, first of the global guards, + RateLimitInterceptor for the user-keyed
- * ones) and ChatRateLimiter for the socket. THROTTLE_ENABLED=false turns them all off.
+ * Rate limits on Redis, shared by every API process (docs/contract.md "Rate limits"), all counted by
+ * RateLimiter: the HTTP throttlers (ThrottleGuard, first of the global guards, +
+ * RateLimitInterceptor for the user-keyed ones), ChatRateLimiter for the socket, and the queue
+ * dashboard's sign-ins (LOGIN, LOGIN_EMAIL). THROTTLE_ENABLED=false turns them all off.
  *
  * Redis unreachable (the throttle connection has no offline queue and a 500 ms command timeout,
  * so a check never hangs): LOGIN and LOGIN_EMAIL fail closed (503: password guessing must not go
@@ -26,6 +28,7 @@ import { ThrottleGuard } from './throttle.guard';
   providers: [
     RedisThrottlerStorage,
     RateLimitTelemetry,
+    RateLimiter,
     ChatRateLimiter,
     { provide: getOptionsToken(), useFactory: throttlerOptions, inject: [APP_CONFIG] },
     { provide: getStorageToken(), useExisting: RedisThrottlerStorage },
@@ -34,6 +37,6 @@ import { ThrottleGuard } from './throttle.guard';
     RateLimitInterceptor,
     { provide: APP_INTERCEPTOR, useExisting: RateLimitInterceptor },
   ],
-  exports: [ChatRateLimiter],
+  exports: [ChatRateLimiter, RateLimiter],
 })
 export class ThrottleModule {}

@@ -1,11 +1,12 @@
 import { Module } from '@nestjs/common';
-import { AdminBootstrapService } from './admin-bootstrap.service';
+import { EmailPreferencesController } from './email-preferences.controller';
+import { UnsubscribeController } from './unsubscribe.controller';
 import { UsersController } from './users.controller';
 import { UsersService } from './users.service';
 
 @Module({
-  controllers: [UsersController],
-  providers: [UsersService, AdminBootstrapService],
+  controllers: [UsersController, EmailPreferencesController, UnsubscribeController],
+  providers: [UsersService],
   exports: [UsersService],
 })
 export class UsersModule {}

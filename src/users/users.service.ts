@@ -73,6 +73,23 @@ export class UsersService {
     }
   }
 
+  async emailPreferences(userId: string): Promise<{ marketing: boolean }> {
+    const [row] = await this.db
+      .select({ marketing: schema.users.marketingEmails })
+      .from(schema.users)
+      .where(eq(schema.users.id, userId));
+    return { marketing: row?.marketing ?? false };
+  }
+
+  /** Idempotent; a user that no longer exists is nothing to change. */
+  async setMarketingEmails(userId: string, marketing: boolean): Promise<{ marketing: boolean }> {
+    await this.db
+      .update(schema.users)
+      .set({ marketingEmails: marketing })
+      .where(eq(schema.users.id, userId));
+    return { marketing };
+  }
+
   /** Booking figures of the user, or of their company for company users; aggregate SQL only. */
   async stats(user: Pick<UserRow, 'id' | 'role' | 'companyId'>): Promise<UserStats> {
     const { bookings, payments, shipments } = schema;

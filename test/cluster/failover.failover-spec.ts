@@ -1,11 +1,18 @@
 import { Cluster } from 'ioredis';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { bearer, registerCustomer, SignedIn } from '../support/fixtures';
+import { eventually } from '../support/ordering';
 import { ApiInstance, TestStack } from '../support/test-stack';
 import { TEST_REDIS_CLUSTER_NODES } from '../support/test-env';
 
 /** Slower than a healthy request by far, faster than a failover: one probe per interval. */
 const PROBE_EVERY_MS = 100;
+/**
+ * "Never hangs" bound on the victim's outage: a failover takes about cluster-node-timeout (2 s)
+ * plus the election; longer than this means it never recovered by itself. The measured outage is
+ * printed, not asserted.
+ */
+const FAILOVER_NEVER_HANGS_MS = 15_000;
 
 interface Probe {
   at: number;
@@ -58,12 +65,16 @@ describe('a Cluster master killed during traffic', () => {
   }
 
   it('fails only for the dead shard’s keys, with 503s, until the replica takes over', async () => {
-    const users = await Promise.all(Array.from({ length: 8 }, () => registerCustomer(a)));
-    const victim = users[0];
+    const victim = await registerCustomer(a);
     const victimMaster = await masterOf(sessionKey(victim));
-    const bystander = (
-      await Promise.all(users.map(async (u) => ({ u, m: await masterOf(sessionKey(u)) })))
-    ).find(({ m }) => m !== victimMaster)!.u;
+    // A user whose keys live on another master: registered until one lands elsewhere (each
+    // lands elsewhere with probability 2/3; the bound only stops a broken Cluster looping).
+    let bystander: SignedIn | undefined;
+    for (let i = 0; !bystander && i < 40; i++) {
+      const user = await registerCustomer(a);
+      if ((await masterOf(sessionKey(user))) !== victimMaster) bystander = user;
+    }
+    if (!bystander) throw new Error('every registered user landed on the victim master');
 
     const node = redis
       .nodes('master')
@@ -76,7 +87,11 @@ describe('a Cluster master killed during traffic', () => {
       probe(b, victim, victimLog, () => done),
       probe(a, bystander, bystanderLog, () => done),
     ]);
-    await sleep(300);
+    // Both probes answered before the kill: the log has a healthy baseline.
+    await eventually(
+      () => victimLog.length > 0 && bystanderLog.length > 0,
+      'both probes answering before the kill',
+    );
     const killedAt = victimLog.length ? victimLog[victimLog.length - 1].at : 0;
     process.kill(pid, 'SIGKILL');
 
@@ -122,6 +137,6 @@ describe('a Cluster master killed during traffic', () => {
     // The replica took over, the session survived (replicated before the kill), within seconds.
     expect(report.newMaster).not.toBe(victimMaster);
     expect(after[after.length - 1].status).toBe(200);
-    expect(outageMs).toBeLessThan(15_000);
+    expect(outageMs).toBeLessThan(FAILOVER_NEVER_HANGS_MS);
   }, 60_000);
 });

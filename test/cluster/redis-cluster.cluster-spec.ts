@@ -3,13 +3,14 @@ import type { INestApplicationContext } from '@nestjs/common';
 import type { Queue } from 'bullmq';
 import { Cluster } from 'ioredis';
 import { randomUUID } from 'node:crypto';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { EmailEvent } from '../../src/email/email-event';
 import { QueueName } from '../../src/email/email-queue.constants';
+import { hashPassword } from '../../src/auth/password';
 import { LockService } from '../../src/locks';
 import { RedisService } from '../../src/redis';
 import { bearer, PASSWORD, registerCompany, registerCustomer } from '../support/fixtures';
 import { insertBooking } from '../support/chat-fixtures';
+import { counterValue, deferred, waiterQueued } from '../support/ordering';
 import { SmtpSink } from '../support/smtp-sink';
 import { emitWithAck, nextEvent, SocketClients } from '../support/socket-client';
 import { ApiInstance, TestStack } from '../support/test-stack';
@@ -57,16 +58,39 @@ describe('on a 3-master Redis Cluster', () => {
     }
   });
 
-  it('spreads the keys of many users over every master, each user’s session keys in one slot', async () => {
-    const users = await Promise.all(Array.from({ length: 12 }, () => registerCustomer(a)));
+  it('spreads the keys of users over every master, each user’s session keys in one slot', async () => {
+    // One user id per master, chosen by the slot of its hash tag (random ids would miss a
+    // master now and then): the users are stored with these ids, then sign in over HTTP.
+    const idOn = new Map<string, string>();
+    while (idOn.size < 3) {
+      const id = randomUUID();
+      const master = await masterOf(`{${id}}`);
+      if (!idOn.has(master)) idOn.set(master, id);
+    }
+    const passwordHash = await hashPassword(PASSWORD);
+    const users = [...idOn.values()].map((id) => ({ id, email: `spread-${id}@example.com` }));
+    for (const user of users) {
+      await stack.sql(
+        `INSERT INTO users (id, email, password_hash, name, role) VALUES ($1, $2, $3, 'Spread', 'CUSTOMER')`,
+        [user.id, user.email, passwordHash],
+      );
+      await a
+        .http()
+        .post('/auth/login')
+        .send({ email: user.email, password: PASSWORD })
+        .expect(200);
+    }
     const keys = (await stack.keys()).filter((k) => k.includes(':auth:{'));
-    const masters = new Set(await Promise.all(keys.map(masterOf)));
-    expect(masters.size).toBe(3);
-    for (const user of users.slice(0, 3)) {
-      const own = keys.filter((k) => k.includes(`{${user.user.id}}`));
+    const masters = new Set<string>();
+    for (const [master, id] of idOn) {
+      const own = keys.filter((k) => k.includes(`{${id}}`));
       expect(own.length).toBeGreaterThanOrEqual(2);
       expect(new Set(await Promise.all(own.map(slot))).size).toBe(1);
+      // Every key of the user sits on the master its id was chosen for.
+      for (const owner of await Promise.all(own.map(masterOf))) expect(owner).toBe(master);
+      masters.add(master);
     }
+    expect(masters.size).toBe(3);
   });
 
   it('keeps every key of a BullMQ queue in one slot, and emails flow through it', async () => {
@@ -90,14 +114,18 @@ describe('on a 3-master Redis Cluster', () => {
   it('takes a lock on several keys at once (one slot) and excludes a holder on another instance', async () => {
     const [first, second] = [`cluster:${randomUUID()}`, `cluster:${randomUUID()}`];
     const log: string[] = [];
+    const acquired = deferred();
+    const retriesBefore = await counterValue(b.app, 'parcsal_lock_contention_retries_total');
     const holder = a.app.get(LockService).withLock([first, second], 1000, async () => {
       log.push('a in');
+      acquired.fire();
       const stored = await redis.get(`${stack.prefix}{lock}:${second}`);
       expect(stored).toEqual(expect.any(String));
-      await sleep(300);
+      // Held until b has been refused at least once: b really waited for a.
+      await waiterQueued(b.app, retriesBefore);
       log.push('a out');
     });
-    await sleep(50);
+    await acquired.promise;
     await b.app.get(LockService).withLock([second], 1000, async () => log.push('b in'));
     await holder;
     expect(log).toEqual(['a in', 'a out', 'b in']);

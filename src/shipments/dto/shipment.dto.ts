@@ -3,7 +3,6 @@ import { Transform, Type } from 'class-transformer';
 import {
   IsIn,
   IsInt,
-  isISO8601,
   IsNumber,
   IsOptional,
   IsString,
@@ -11,12 +10,15 @@ import {
   Matches,
   Max,
   Min,
-  registerDecorator,
   ValidateIf,
-  ValidationArguments,
-  ValidationOptions,
 } from 'class-validator';
 import { PaginationQueryDto } from '../../common/pagination.dto';
+import {
+  DATE_TIME_SCHEMA,
+  IsDateTime,
+  NotBefore,
+} from '../../common/validators/date-time.validators';
+import { MaxDecimals } from '../../common/validators/max-decimals.validator';
 
 export const SHIPMENT_MODES = ['ROAD', 'AIR', 'SEA', 'RAIL'] as const;
 export type ShipmentMode = (typeof SHIPMENT_MODES)[number];
@@ -38,54 +40,11 @@ const trimOrAbsent = ({ value }: { value: unknown }) => {
 const whenSent = (field: string) =>
   ValidateIf((dto: Record<string, unknown>) => dto[field] !== undefined);
 
-/**
- * An ISO-8601 date-time that is also a real instant: class-validator's IsISO8601 alone lets
- * week dates and basic formats through ("2030-W01", "20300101") that Date cannot read.
- */
-function IsDateTime(options?: ValidationOptions) {
-  return (object: object, propertyName: string) =>
-    registerDecorator({
-      name: 'isDateTime',
-      target: object.constructor,
-      propertyName,
-      options,
-      validator: {
-        validate: (value: unknown) =>
-          typeof value === 'string' &&
-          isISO8601(value, { strict: true }) &&
-          !Number.isNaN(Date.parse(value)),
-      },
-    });
-}
-
-/** The date-time must not be earlier than the one in `property` (when both are valid). */
-function NotBefore(property: string, options?: ValidationOptions) {
-  return (object: object, propertyName: string) =>
-    registerDecorator({
-      name: 'notBefore',
-      target: object.constructor,
-      propertyName,
-      constraints: [property],
-      options,
-      validator: {
-        validate(value: unknown, args: ValidationArguments) {
-          const other = (args.object as Record<string, unknown>)[property];
-          if (typeof value !== 'string' || typeof other !== 'string') return true;
-          const [mine, theirs] = [Date.parse(value), Date.parse(other)];
-          return Number.isNaN(mine) || Number.isNaN(theirs) || mine >= theirs;
-        },
-      },
-    });
-}
-
 const PLACE = { minLength: 1, maxLength: 100, example: 'Lyon' };
 const placeMessages = (field: string) => ({
   string: { message: `${field} must be a string` },
   length: { message: `${field} must be 1 to 100 characters` },
   printable: { message: `${field} must not contain control characters` },
-});
-const DATE = (field: string) => ({
-  message: `${field} must be an ISO-8601 date-time, e.g. 2030-01-31T08:00:00Z`,
 });
 const CAPACITY = {
   number: {
@@ -100,7 +59,22 @@ const PRICE = {
   max: { message: `pricePerKgCents must be at most ${MAX_PRICE_PER_KG_CENTS}` },
 };
 const MODE = { message: `mode must be one of ${SHIPMENT_MODES.join(', ')}` };
-const KG_NUMBER = { allowNaN: false, allowInfinity: false, maxDecimalPlaces: 3 };
+const KG_NUMBER = { allowNaN: false, allowInfinity: false };
+/** Kilograms: grams are the finest unit (numeric(12,3) in the database). */
+export const KG_DECIMALS = 3;
+const KG_SCHEMA = {
+  type: 'number',
+  minimum: 0.001,
+  maximum: MAX_CAPACITY_KG,
+  multipleOf: 0.001,
+  description: 'kilograms, at most 3 decimals',
+} as const;
+const PRICE_SCHEMA = {
+  type: 'integer',
+  minimum: 0,
+  maximum: MAX_PRICE_PER_KG_CENTS,
+  description: 'integer cents per kilogram',
+} as const;
 
 export class CreateShipmentDto {
   @ApiProperty(PLACE)
@@ -117,23 +91,24 @@ export class CreateShipmentDto {
   @Matches(NO_CONTROL_CHARACTERS, placeMessages('destination').printable)
   destination: string;
 
-  @ApiProperty({ format: 'date-time', example: '2030-01-31T08:00:00Z' })
-  @IsDateTime(DATE('departureAt'))
+  @ApiProperty(DATE_TIME_SCHEMA)
+  @IsDateTime()
   departureAt: string;
 
-  @ApiPropertyOptional({ format: 'date-time', nullable: true, type: String })
+  @ApiPropertyOptional({ ...DATE_TIME_SCHEMA, nullable: true })
   @IsOptional()
-  @IsDateTime(DATE('arrivalAt'))
-  @NotBefore('departureAt', { message: 'arrivalAt must not be before departureAt' })
+  @IsDateTime()
+  @NotBefore('departureAt')
   arrivalAt?: string | null;
 
-  @ApiProperty({ minimum: 0.001, maximum: MAX_CAPACITY_KG, example: 500 })
+  @ApiProperty({ ...KG_SCHEMA, example: 500 })
   @IsNumber(KG_NUMBER, CAPACITY.number)
+  @MaxDecimals(KG_DECIMALS, CAPACITY.number)
   @Min(0.001, CAPACITY.min)
   @Max(MAX_CAPACITY_KG, CAPACITY.max)
   capacityKg: number;
 
-  @ApiProperty({ minimum: 0, maximum: MAX_PRICE_PER_KG_CENTS, example: 250 })
+  @ApiProperty({ ...PRICE_SCHEMA, example: 250 })
   @IsInt(PRICE.int)
   @Min(0, PRICE.min)
   @Max(MAX_PRICE_PER_KG_CENTS, PRICE.max)
@@ -162,25 +137,26 @@ export class UpdateShipmentDto {
   @Matches(NO_CONTROL_CHARACTERS, placeMessages('destination').printable)
   destination?: string;
 
-  @ApiPropertyOptional({ format: 'date-time' })
+  @ApiPropertyOptional(DATE_TIME_SCHEMA)
   @whenSent('departureAt')
-  @IsDateTime(DATE('departureAt'))
+  @IsDateTime()
   departureAt?: string;
 
-  @ApiPropertyOptional({ format: 'date-time', nullable: true, type: String })
+  @ApiPropertyOptional({ ...DATE_TIME_SCHEMA, nullable: true })
   @IsOptional()
-  @IsDateTime(DATE('arrivalAt'))
-  @NotBefore('departureAt', { message: 'arrivalAt must not be before departureAt' })
+  @IsDateTime()
+  @NotBefore('departureAt')
   arrivalAt?: string | null;
 
-  @ApiPropertyOptional({ minimum: 0.001, maximum: MAX_CAPACITY_KG })
+  @ApiPropertyOptional(KG_SCHEMA)
   @whenSent('capacityKg')
   @IsNumber(KG_NUMBER, CAPACITY.number)
+  @MaxDecimals(KG_DECIMALS, CAPACITY.number)
   @Min(0.001, CAPACITY.min)
   @Max(MAX_CAPACITY_KG, CAPACITY.max)
   capacityKg?: number;
 
-  @ApiPropertyOptional({ minimum: 0, maximum: MAX_PRICE_PER_KG_CENTS })
+  @ApiPropertyOptional(PRICE_SCHEMA)
   @whenSent('pricePerKgCents')
   @IsInt(PRICE.int)
   @Min(0, PRICE.min)
@@ -210,24 +186,32 @@ export class SearchShipmentsQueryDto extends PaginationQueryDto {
   @Matches(NO_CONTROL_CHARACTERS, placeMessages('destination').printable)
   destination?: string;
 
-  @ApiPropertyOptional({ format: 'date-time', description: 'departing at or after' })
+  @ApiPropertyOptional({
+    ...DATE_TIME_SCHEMA,
+    description: `departing at or after (default: now, so departed shipments are hidden); ${DATE_TIME_SCHEMA.description}`,
+  })
   @IsOptional()
-  @IsDateTime(DATE('from'))
+  @IsDateTime()
   from?: string;
 
-  @ApiPropertyOptional({ format: 'date-time', description: 'departing at or before' })
+  @ApiPropertyOptional({
+    ...DATE_TIME_SCHEMA,
+    description: `departing at or before; ${DATE_TIME_SCHEMA.description}`,
+  })
   @IsOptional()
-  @IsDateTime(DATE('to'))
-  @NotBefore('from', { message: 'to must not be before from' })
+  @IsDateTime()
+  @NotBefore('from')
   to?: string;
 
-  @ApiPropertyOptional({ minimum: 0, description: 'at least this much capacity still free' })
+  @ApiPropertyOptional({
+    ...KG_SCHEMA,
+    minimum: 0,
+    description: 'at least this many kilograms still free (at most 3 decimals)',
+  })
   @IsOptional()
   @Type(() => Number)
-  @IsNumber(
-    { allowNaN: false, allowInfinity: false },
-    { message: 'minAvailableKg must be a number' },
-  )
+  @IsNumber(KG_NUMBER, { message: 'minAvailableKg must be a number' })
+  @MaxDecimals(KG_DECIMALS, { message: 'minAvailableKg must have at most 3 decimals' })
   @Min(0, { message: 'minAvailableKg must not be negative' })
   @Max(MAX_CAPACITY_KG, { message: `minAvailableKg must be at most ${MAX_CAPACITY_KG}` })
   minAvailableKg?: number;

@@ -1,0 +1,12 @@
+import { Module } from '@nestjs/common';
+import { QueueConnectionModule } from '../email/email-queue.module';
+import { DrainState } from './drain-state';
+import { ReadinessService } from './readiness.service';
+
+/** Liveness/readiness for both processes: the API's controller and the worker's health port. */
+@Module({
+  imports: [QueueConnectionModule],
+  providers: [DrainState, ReadinessService],
+  exports: [DrainState, ReadinessService],
+})
+export class HealthProbesModule {}
