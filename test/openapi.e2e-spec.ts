@@ -57,9 +57,15 @@ describe('OpenAPI document', () => {
   });
 
   it('documents every error in the error shape, and 401 wherever a token is needed', () => {
-    // Two errors add fields to the shape (ErrorResponse's subclasses): a declined payment (402)
-    // names the payment, an unhealthy /health (503) carries the health report.
-    const errorSchemas = ['ErrorResponse', 'PaymentDeclinedResponse', 'HealthUnavailableResponse'];
+    // Three errors add fields to the shape (ErrorResponse's subclasses): a declined payment (402)
+    // names the payment, an unhealthy /health (503) carries the health report, an unready
+    // /health/ready (503) says why.
+    const errorSchemas = [
+      'ErrorResponse',
+      'PaymentDeclinedResponse',
+      'HealthUnavailableResponse',
+      'NotReadyResponse',
+    ];
     for (const [where, op] of operations) {
       if ((op.security ?? []).length > 0)
         expect({ where, has401: '401' in op.responses }).toEqual({ where, has401: true });

@@ -1,5 +1,6 @@
 import { applyDecorators, HttpCode, Type } from '@nestjs/common';
 import {
+  ApiAcceptedResponse,
   ApiCreatedResponse,
   ApiNoContentResponse,
   ApiOkResponse,
@@ -41,6 +42,11 @@ export function ApiOk(type: Type | [Type], description = 'OK'): TypedMethodDecor
 /** 201 with a `type` body. */
 export function ApiCreated<T>(type: Type<T>, description = 'Created'): TypedMethodDecorator<T> {
   return typed(applyDecorators(HttpCode(201), ApiCreatedResponse({ type, description })));
+}
+
+/** 202 with a `type` body: accepted, the work happens later. */
+export function ApiAccepted<T>(type: Type<T>, description = 'Accepted'): TypedMethodDecorator<T> {
+  return typed(applyDecorators(HttpCode(202), ApiAcceptedResponse({ type, description })));
 }
 
 /** 204, no body. */

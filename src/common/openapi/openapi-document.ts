@@ -19,6 +19,7 @@ const TAGS: Record<string, string> = {
   notifications: 'In-app notifications (also pushed over Socket.IO)',
   chat: 'Conversation history (messages are sent over Socket.IO)',
   admin: 'Platform administration (ADMIN only)',
+  email: 'Unsubscribe links of marketing emails (no sign-in: the signed token authorises)',
   health: 'Liveness and readiness',
   metrics: 'Prometheus metrics',
 };
@@ -37,7 +38,7 @@ export function buildOpenApiDocument(app: INestApplication, config: AppConfig): 
     )
     .setVersion('1.0')
     .setLicense('UNLICENSED', 'https://en.wikipedia.org/wiki/All_rights_reserved')
-    .addServer(`http://localhost:${config.port}`)
+    .addServer(config.publicUrl, 'This API (PUBLIC_URL)')
     .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT' }, BEARER);
   for (const [name, description] of Object.entries(TAGS)) builder.addTag(name, description);
   const document = SwaggerModule.createDocument(app, builder.build(), {
