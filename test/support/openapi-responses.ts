@@ -46,6 +46,15 @@ interface Route {
 
 const ERROR_REF = '#/components/schemas/ErrorResponse';
 
+/** What the check reads of a response: supertest's Response, or one built from a fetch Response. */
+export interface ReceivedResponse {
+  status: number;
+  headers: Record<string, string>;
+  /** The parsed body when it is JSON. */
+  body: unknown;
+  text: string;
+}
+
 /** OpenAPI 3.0 schema → JSON Schema: `nullable`, refs into the registered document, strict objects. */
 function toJsonSchema(schema: unknown): unknown {
   if (Array.isArray(schema)) return schema.map(toJsonSchema);
@@ -87,7 +96,7 @@ export class OpenApiResponses {
   }
 
   /** What is wrong with this response, according to the document (empty: nothing). */
-  problems(method: string, url: string, res: Response): string[] {
+  problems(method: string, url: string, res: ReceivedResponse): string[] {
     // The path as sent: the server matches it raw (`/shipments/..` is not `/`).
     const path = url.replace(/^[a-z]+:\/\/[^/]+/i, '').split(/[?#]/)[0];
     if (UNDOCUMENTED_PATHS.some((p) => p.test(path))) return [];
@@ -124,7 +133,7 @@ export class OpenApiResponses {
     return media.schema ? this.bodyProblems(name, media.schema, res) : [];
   }
 
-  private bodyProblems(name: string, schema: Schema, res: Response): string[] {
+  private bodyProblems(name: string, schema: Schema, res: ReceivedResponse): string[] {
     let validate = this.compiled.get(schema);
     if (!validate) {
       validate = this.ajv.compile(toJsonSchema(schema) as Schema);
