@@ -21,6 +21,33 @@ export default tseslint.config(
     },
   },
   {
+    // A Nest user's stock decorators would be silently ignored here (issue 19.6): point them to
+    // ours. Only the adapters in src/throttle and src/cache build on these packages.
+    files: ['**/*.ts'],
+    ignores: ['src/throttle/**', 'src/cache/**'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: [
+            {
+              name: '@nestjs/throttler',
+              importNames: ['Throttle', 'ThrottlerGuard'],
+              message:
+                'Routes opt in to named limits with @RateLimit(NAME) from src/throttle (limits THROTTLE_<NAME>); @Throttle would be ignored. @SkipThrottle() works as documented.',
+            },
+            {
+              name: '@nestjs/cache-manager',
+              importNames: ['CacheKey', 'CacheTTL', 'CacheInterceptor'],
+              message:
+                'Cache a GET route with @CachedResponse(NAME) from src/cache (TTL CACHE_TTL_<NAME>, invalidated by tags); @CacheKey/@CacheTTL would be ignored.',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
     files: ['test/**/*.ts', 'bench/**/*.ts', 'scripts/**/*.ts', '**/*.spec.ts'],
     rules: {
       '@typescript-eslint/no-unsafe-assignment': 'off',

@@ -19,6 +19,7 @@ import { BenchStack, ROOT } from './lib/stack';
 import { auth } from './scenarios/auth';
 import { cache } from './scenarios/cache';
 import { ceiling } from './scenarios/ceiling';
+import { dataScale } from './scenarios/data-scale';
 import { emailLatency } from './scenarios/email-latency';
 import { emailThroughput } from './scenarios/email-throughput';
 import { locks } from './scenarios/locks';
@@ -39,7 +40,10 @@ import { throttle } from './scenarios/throttle';
 const TOTAL_BUDGET_SECONDS = Number(process.env.BENCH_TOTAL_SECONDS ?? 570);
 const CLEANUP_RESERVE_SECONDS = 15;
 
-/** Order matters: the memory scenario clears the prefix and must come last. */
+/**
+ * Order matters: the memory scenario clears the prefix, so only scenarios that sign in afresh on
+ * their own processes (data-scale) may follow it.
+ */
 const SCENARIOS: Scenario[] = [
   ceiling,
   emailLatency,
@@ -50,6 +54,7 @@ const SCENARIOS: Scenario[] = [
   locks,
   emailThroughput,
   memory,
+  dataScale,
 ];
 
 export interface ScenarioOutcome {

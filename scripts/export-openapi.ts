@@ -10,7 +10,7 @@ import { NestFactory } from '@nestjs/core';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { AppModule } from '../src/app.module';
-import { buildOpenApiDocument } from '../src/common/openapi/openapi-document';
+import { buildOpenApiDocument } from '../src/openapi/openapi-document';
 import { loadConfig } from '../src/config';
 
 export const OPENAPI_FILE = join(__dirname, '..', 'docs', 'openapi.json');

@@ -18,6 +18,7 @@ import { HttpMetricsModule } from './metrics/http-metrics.module';
 import { MetricsModule } from './metrics/metrics.module';
 import { NotificationsModule } from './notifications/notifications.module';
 import { PaymentsModule } from './payments/payments.module';
+import { QueueDashboardModule } from './queues/dashboard.module';
 import { RealtimeModule } from './realtime/realtime.module';
 import { RedisModule } from './redis';
 import { ReviewsModule } from './reviews/reviews.module';
@@ -45,6 +46,7 @@ export class AppModule {
         ThrottleModule,
         ResponseCacheModule,
         EmailModule,
+        QueueDashboardModule,
         RealtimeModule,
         HealthModule,
         AuthModule,

@@ -2,11 +2,12 @@ import type { NestExpressApplication } from '@nestjs/platform-express';
 import { SwaggerModule } from '@nestjs/swagger';
 import { Logger } from 'nestjs-pino';
 import { AllExceptionsFilter } from './common/all-exceptions.filter';
+import { applyBrowserSecurity } from './common/browser-security';
 import { answerClientErrorsAsJson } from './common/client-errors';
 import { rejectFormPrototypeKeys } from './common/form-keys';
 import { InputValidationPipe } from './common/input-validation.pipe';
 import { rejectDeepJson } from './common/json-depth';
-import { buildOpenApiDocument } from './common/openapi/openapi-document';
+import { buildOpenApiDocument } from './openapi/openapi-document';
 import type { AppConfig } from './config';
 import { RedisIoAdapter } from './realtime/redis-io.adapter';
 
@@ -20,6 +21,8 @@ export function configureApp(
 ): NestExpressApplication {
   app.useLogger(app.get(Logger));
   app.disable('x-powered-by');
+  // Security headers (helmet) and CORS_ORIGINS, before any route can answer.
+  applyBrowserSecurity(app, config.corsOrigins);
   // Numeric hop count, never `true`: with `true` a client writes its own X-Forwarded-For.
   app.set('trust proxy', config.trustProxy > 0 ? config.trustProxy : false);
   app.useBodyParser('json', { limit: '100kb', verify: rejectDeepJson });

@@ -1,5 +1,6 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { EventEmitterModule } from '@nestjs/event-emitter';
+import { CampaignsWorkerModule } from './campaigns/campaigns-worker.module';
 import { LoggingModule } from './common/logging.module';
 import { AppConfig, ConfigModule } from './config';
 import { DatabaseModule } from './database';
@@ -17,7 +18,7 @@ import { RedisModule } from './redis';
  * What only the worker runs: queue processors and the outbox relay. Listed once here so the
  * worker process and the embedded-mode API process run the same set.
  */
-export const WORKER_FEATURES = [EmailWorkerModule];
+export const WORKER_FEATURES = [EmailWorkerModule, CampaignsWorkerModule];
 
 /** The worker process: no HTTP server, only what processors need. */
 @Module({})

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import {
   ADMIN_ENV,
   bearer,
+  createShipment,
   loginAdmin,
   registerCompany,
   registerCustomer,
@@ -159,6 +160,81 @@ describe('admin dashboard', () => {
       );
     }
     await get('/admin/dashboard/stats?days=30&extra=1').expect(400);
+  });
+
+  it('shows each write made through the API in the very next summary and stats', async () => {
+    const summary = async () => (await get('/admin/dashboard/summary').expect(200)).body;
+    const today = async () => (await get('/admin/dashboard/stats?days=1').expect(200)).body.days[0];
+    const before = await summary();
+    const todayBefore = await today();
+
+    const newcomer = await registerCustomer(api);
+    const shipment = await createShipment(api, company, { capacityKg: 500, pricePerKgCents: 300 });
+    expect(await summary()).toEqual({
+      ...before,
+      users: before.users + 1,
+      shipments: before.shipments + 1,
+    });
+
+    const booked = await api
+      .http()
+      .post('/bookings')
+      .set(...bearer(newcomer))
+      .send({ shipmentId: shipment.id, weightKg: 10 })
+      .expect(201);
+    expect((await summary()).bookings.byStatus).toEqual({
+      ...before.bookings.byStatus,
+      PENDING: before.bookings.byStatus.PENDING + 1,
+    });
+
+    await api
+      .http()
+      .post(`/bookings/${booked.body.id}/accept`)
+      .set(...bearer(company))
+      .expect(200);
+    const paid = await api
+      .http()
+      .post(`/bookings/${booked.body.id}/pay`)
+      .set(...bearer(newcomer))
+      .set('Idempotency-Key', randomUUID())
+      .expect(201);
+    expect(paid.body.status).toBe('SUCCEEDED');
+    const after = await summary();
+    expect(after).toEqual({
+      users: before.users + 1,
+      companies: before.companies,
+      shipments: before.shipments + 1,
+      bookings: {
+        byStatus: {
+          ...before.bookings.byStatus,
+          CONFIRMED: before.bookings.byStatus.CONFIRMED + 1,
+        },
+      },
+      revenueCents: before.revenueCents + booked.body.priceCents,
+    });
+    expect(await today()).toEqual({
+      ...todayBefore,
+      bookings: todayBefore.bookings + 1,
+      revenueCents: todayBefore.revenueCents + booked.body.priceCents,
+      newUsers: todayBefore.newUsers + 1,
+    });
+
+    // What the triggers counted equals a recount of the tables themselves.
+    const counters = () =>
+      stack.sql(
+        `SELECT (SELECT json_agg(t) FROM (SELECT sum(users) AS users, sum(companies) AS companies,
+                  sum(shipments) AS shipments, sum(bookings_pending) AS p,
+                  sum(bookings_confirmed) AS c, sum(bookings_rejected) AS r,
+                  sum(bookings_cancelled) AS x, sum(bookings_delivered) AS d,
+                  sum(revenue_cents) AS cents FROM dashboard_totals) t) AS totals,
+                (SELECT json_agg(d ORDER BY d.day) FROM (SELECT day, sum(bookings) AS b,
+                  sum(revenue_cents) AS cents, sum(new_users) AS u
+                  FROM dashboard_days GROUP BY day HAVING sum(bookings) <> 0
+                    OR sum(revenue_cents) <> 0 OR sum(new_users) <> 0) d) AS days`,
+      );
+    const counted = await counters();
+    await stack.sql('SELECT dashboard_recount()');
+    expect(await counters()).toEqual(counted);
   });
 
   it('is for admins only', async () => {

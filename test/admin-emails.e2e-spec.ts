@@ -2,7 +2,7 @@ import { getQueueToken } from '@nestjs/bullmq';
 import type { Queue } from 'bullmq';
 import { DB, Database } from '../src/database';
 import { EmailEvent } from '../src/email/email-event';
-import { EmailOutbox } from '../src/email/email-outbox.service';
+import { EmailOutbox } from '../src/email/email-outbox';
 import {
   ADMIN_ENV,
   bearer,

@@ -1,7 +1,7 @@
 import { getQueueToken } from '@nestjs/bullmq';
 import type { Queue } from 'bullmq';
 import { chromium, Browser } from 'playwright-core';
-import { UnsubscribeTokens } from '../src/email/unsubscribe-tokens.service';
+import { UnsubscribeTokens } from '../src/email/unsubscribe-tokens';
 import {
   ADMIN_ENV,
   bearer,

@@ -2,10 +2,10 @@ import { getQueueToken } from '@nestjs/bullmq';
 import type { INestApplicationContext } from '@nestjs/common';
 import type { Queue } from 'bullmq';
 import { DB, Database } from '../src/database';
-import { QUEUE_CONNECTION } from '../src/email/email-queue.module';
+import { QUEUE_CONNECTION } from '../src/queues/queues.module';
 import type { RedisClient } from '../src/redis';
 import { EmailEvent } from '../src/email/email-event';
-import { EmailOutbox, OutboxEmail } from '../src/email/email-outbox.service';
+import { EmailOutbox, OutboxEmail } from '../src/email/email-outbox';
 import {
   bearer,
   PASSWORD,

@@ -1,7 +1,7 @@
 import { chromium, Browser } from 'playwright-core';
 import { DB, Database } from '../src/database';
 import { EmailEvent } from '../src/email/email-event';
-import { EmailOutbox } from '../src/email/email-outbox.service';
+import { EmailOutbox } from '../src/email/email-outbox';
 import { ADMIN_ENV, bearer, loginAdmin, PASSWORD, registerCustomer } from './support/fixtures';
 import { SmtpSink } from './support/smtp-sink';
 import { ApiInstance, TestStack } from './support/test-stack';

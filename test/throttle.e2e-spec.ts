@@ -1,5 +1,5 @@
 import { RedisThrottlerStorage } from '../src/throttle/redis-throttler.storage';
-import { ChatRateLimiter } from '../src/throttle/chat-rate-limiter.service';
+import { ChatRateLimiter } from '../src/throttle/chat-rate-limiter';
 import { bearer, PASSWORD, SignedIn, uniqueEmail } from './support/fixtures';
 import { ApiInstance, Env, TestStack } from './support/test-stack';
 import { TcpProxy } from './support/tcp-proxy';

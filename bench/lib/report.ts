@@ -100,7 +100,7 @@ export function writeReport(input: ReportInput): void {
       'alternate, their runs are interleaved (A B A B ...). Results: `bench/results/latest.json` ' +
       '(every run of every figure, unrounded).',
     '',
-    'Benchmark-only hooks: `BENCH_SYNC_EMAIL=true` (src/config, src/email/email-outbox.service.ts) ' +
+    'Benchmark-only hooks: `BENCH_SYNC_EMAIL=true` (src/config, src/email/email-outbox.ts) ' +
       'makes an API process send emails over SMTP inside the request, the synchronous "before" of ' +
       'the email scenario, and is never set outside the bench; bench/preload/count-pg-queries.js is ' +
       "preloaded into the bench's API processes (`node -r`) to count the SQL statements they send. " +

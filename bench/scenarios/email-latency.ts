@@ -26,7 +26,7 @@ export const emailLatency: Scenario = {
     'flight, 3 runs, with the SMTP sink answering each message after 0 ms, 500 ms and 2 s. ' +
     '"Queued" is the normal API (the email goes to the outbox in the same transaction; a worker ' +
     'sends it). "Synchronous" is an API process started with the benchmark-only switch ' +
-    '`BENCH_SYNC_EMAIL=true` (src/email/email-outbox.service.ts): the email is sent over SMTP ' +
+    '`BENCH_SYNC_EMAIL=true` (src/email/email-outbox.ts): the email is sent over SMTP ' +
     'inside the request, as the seed code did. For each SMTP delay the two variants alternate ' +
     "(queued run, synchronous run, queued run, ...). p50/p99 per run over the run's 12 requests " +
     "(p99 of 12 is the slowest), medians over the runs, with the runs' min–max.",

@@ -1,4 +1,5 @@
 import { Injectable, UnauthorizedException } from '@nestjs/common';
+import { UserFacts, UserFactsStore } from '../users/user-facts.store';
 import { UsersService } from '../users/users.service';
 import type { AuthUser } from './auth-user';
 import { SessionStore } from './session.store';
@@ -11,18 +12,23 @@ export class AccessTokenAuthenticator {
     private readonly tokens: TokenService,
     private readonly sessions: SessionStore,
     private readonly users: UsersService,
+    private readonly facts: UserFactsStore,
   ) {}
 
   async authenticate(token: string): Promise<AuthUser> {
     const claims = await this.tokens.verify(token, 'access');
     if (!claims) throw new UnauthorizedException('Invalid or expired token');
-    const state = await this.sessions.checkAccess(claims.sub, claims.sid, claims.jti, claims.iatMs);
+    const { state, facts } = await this.sessions.checkAccess(
+      claims.sub,
+      claims.sid,
+      claims.jti,
+      claims.iatMs,
+    );
     // 'no_session': the session ended (logout elsewhere, expiry) or this Redis never knew it
     // (e.g. REDIS_KEY_PREFIX changed); only a revoked token or user is called "revoked".
     if (state === 'no_session') throw new UnauthorizedException('Session not found or expired');
     if (state !== 'ok') throw new UnauthorizedException('Token has been revoked');
-    const user = await this.users.findById(claims.sub);
-    if (!user) throw new UnauthorizedException('Invalid or expired token');
+    const user = facts ?? (await this.factsFromDatabase(claims.sub));
     return {
       id: user.id,
       email: user.email,
@@ -35,5 +41,16 @@ export class AccessTokenAuthenticator {
       jti: claims.jti,
       exp: claims.exp,
     };
+  }
+
+  /**
+   * The facts record is missing (a session from before it existed, or it expired): read the
+   * user once and fill it for the next requests, unless a change wrote newer facts meanwhile.
+   */
+  private async factsFromDatabase(userId: string): Promise<UserFacts> {
+    const user = await this.users.findById(userId);
+    if (!user) throw new UnauthorizedException('Invalid or expired token');
+    await this.facts.fill(user);
+    return user;
   }
 }

@@ -1,7 +1,7 @@
 export type UserRole = 'CUSTOMER' | 'COMPANY' | 'ADMIN';
 export type CompanyRole = 'OWNER' | 'MEMBER';
 
-/** The signed-in user of a request, as the JwtGuard found it (fresh from the database). */
+/** The signed-in user of a request, as the JwtGuard found it (current facts, see UserFactsStore). */
 export interface AuthUser {
   id: string;
   email: string;

@@ -14,7 +14,7 @@ import { Client } from './client-info.decorator';
 import { CurrentUser } from './current-user.decorator';
 import { AuthSession, AuthTokens, CompanyRegistration, SessionView } from './dto/auth.response';
 import { LoginDto, RefreshTokenDto, RegisterCompanyDto, RegisterCustomerDto } from './dto/auth.dto';
-import { Public } from './public.decorator';
+import { Public } from '../common/public.decorator';
 
 @ApiTags('auth')
 @Controller('auth')

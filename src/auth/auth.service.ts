@@ -5,7 +5,7 @@ import { DomainEvent, UserRegisteredEvent } from '../common/domain-events';
 import { CompaniesService, CompanyRow } from '../companies/companies.service';
 import { DB, Database } from '../database';
 import { EmailEvent } from '../email/email-event';
-import { EmailOutbox } from '../email/email-outbox.service';
+import { EmailOutbox } from '../email/email-outbox';
 import { NotificationsService } from '../notifications/notifications.service';
 import { PublicUser, toPublicUser, UserRow, UsersService } from '../users/users.service';
 import type { AuthUser } from './auth-user';
@@ -170,6 +170,7 @@ export class AuthService {
         lastSeenAt: now,
       },
       pair.refreshJti,
+      user,
     );
     return { accessToken: pair.accessToken, refreshToken: pair.refreshToken };
   }

@@ -3,13 +3,14 @@ import { Reflector } from '@nestjs/core';
 import type { Request } from 'express';
 import { AccessTokenAuthenticator } from './access-token.authenticator';
 import type { AuthUser } from './auth-user';
-import { IS_PUBLIC } from './public.decorator';
+import { IS_PUBLIC } from '../common/public.decorator';
 
 /**
  * Global: every route needs a valid, unrevoked access token unless marked @Public().
  * Cost per request: one Redis round trip (one script: session alive, jti not revoked, issued
- * after the user's "valid after") and one primary-key read of the user, so role and company
- * are always current. Redis down: 503 (fail closed), never a token accepted unchecked.
+ * after the user's "valid after", and the user's role and company from the facts record that
+ * every change of them rewrites: see UserFactsStore); no database read. Redis down: 503 (fail
+ * closed), never a token accepted unchecked.
  */
 @Injectable()
 export class JwtGuard implements CanActivate {

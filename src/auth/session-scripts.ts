@@ -5,17 +5,18 @@
 
 /**
  * Access check, one round trip per request.
- * KEYS: session, revoked-jti, valid-after. ARGV: now (ms), token iatMs.
- * Returns 'ok', 'no_session' or 'revoked' (revocations first: a logged-out token says so, not
- * just that its session is gone); refreshes the session's lastSeenAt.
+ * KEYS: session, revoked-jti, valid-after, the user's facts. ARGV: now (ms), token iatMs.
+ * Returns {status, facts}: status 'ok', 'no_session' or 'revoked' (revocations first: a
+ * logged-out token says so, not just that its session is gone); facts is the user's facts
+ * record (JSON) when the status is 'ok' and there is one. Refreshes the session's lastSeenAt.
  */
 export const CHECK_ACCESS = `
-if redis.call('EXISTS', KEYS[2]) == 1 then return 'revoked' end
+if redis.call('EXISTS', KEYS[2]) == 1 then return {'revoked'} end
 local validAfter = redis.call('GET', KEYS[3])
-if validAfter and tonumber(ARGV[2]) <= tonumber(validAfter) then return 'revoked' end
-if redis.call('EXISTS', KEYS[1]) == 0 then return 'no_session' end
+if validAfter and tonumber(ARGV[2]) <= tonumber(validAfter) then return {'revoked'} end
+if redis.call('EXISTS', KEYS[1]) == 0 then return {'no_session'} end
 redis.call('HSET', KEYS[1], 'lastSeenAt', ARGV[1])
-return 'ok'
+return {'ok', redis.call('GET', KEYS[4])}
 `;
 
 /**

@@ -2,6 +2,13 @@ import { Inject, Injectable, OnModuleInit } from '@nestjs/common';
 import { APP_CONFIG, AppConfig } from '../config';
 import { RedisClient, RedisService } from '../redis';
 import { ServiceUnavailableError } from '../common/infrastructure-errors';
+import {
+  decodeUserFacts,
+  encodeUserFacts,
+  UserFacts,
+  userFactsKey,
+  userFactsTtlSeconds,
+} from '../users/user-facts.store';
 import { CHECK_ACCESS, ROTATE_REFRESH } from './session-scripts';
 
 export interface SessionRecord {
@@ -13,7 +20,12 @@ export interface SessionRecord {
   lastSeenAt: string;
 }
 
-export type AccessCheck = 'ok' | 'no_session' | 'revoked';
+export type AccessState = 'ok' | 'no_session' | 'revoked';
+/** `facts`: the user's facts when the session is alive and Redis has them, else null. */
+export interface AccessCheck {
+  state: AccessState;
+  facts: UserFacts | null;
+}
 export type RotationResult = 'ok' | 'no_session' | 'revoked' | 'reused';
 
 type ScriptedClient = RedisClient & {
@@ -21,9 +33,10 @@ type ScriptedClient = RedisClient & {
     s: string,
     r: string,
     v: string,
+    f: string,
     now: number,
     iatMs: number,
-  ): Promise<AccessCheck>;
+  ): Promise<[AccessState, string | null | undefined]>;
   parcsalRotateRefresh(
     s: string,
     idx: string,
@@ -43,6 +56,7 @@ type ScriptedClient = RedisClient & {
  * - `auth:{user}:sessions`         sorted set of the user's session ids (score = creation ms)
  * - `auth:{user}:revoked:<jti>`    a revoked access token, until it would have expired anyway
  * - `auth:{user}:valid-after`      ms time: every token issued at or before it is dead
+ * - `auth:{user}:facts`            role, company... of the user, for every session (UserFactsStore)
  * Failure: every method throws ServiceUnavailableError when Redis does not answer; the guard
  * then fails closed (503) rather than accepting a token it cannot check.
  */
@@ -59,20 +73,30 @@ export class SessionStore implements OnModuleInit {
 
   onModuleInit(): void {
     if (typeof this.redis.parcsalCheckAccess !== 'function') {
-      this.redis.defineCommand('parcsalCheckAccess', { numberOfKeys: 3, lua: CHECK_ACCESS });
+      this.redis.defineCommand('parcsalCheckAccess', { numberOfKeys: 4, lua: CHECK_ACCESS });
       this.redis.defineCommand('parcsalRotateRefresh', { numberOfKeys: 3, lua: ROTATE_REFRESH });
     }
   }
 
-  async create(session: SessionRecord, refreshJti: string): Promise<void> {
+  /**
+   * `user`: the facts the sign-in just read from the database, stored only where Redis has none
+   * (a change committed since the read has written newer ones). Without them the first request
+   * reads them from the database (UserFactsStore).
+   */
+  async create(session: SessionRecord, refreshJti: string, user?: UserFacts): Promise<void> {
     const now = Date.now();
     const ttl = this.ttlSeconds;
     const index = this.indexKey(session.userId);
+    const multi = this.redis
+      .multi()
+      .hset(this.sessionKey(session.userId, session.id), { ...session, refreshJti })
+      .expire(this.sessionKey(session.userId, session.id), ttl);
+    if (user) {
+      const factsTtl = userFactsTtlSeconds(this.config);
+      multi.set(this.factsKey(user.id), encodeUserFacts(user), 'EX', factsTtl, 'NX');
+    }
     await this.run(() =>
-      this.redis
-        .multi()
-        .hset(this.sessionKey(session.userId, session.id), { ...session, refreshJti })
-        .expire(this.sessionKey(session.userId, session.id), ttl)
+      multi
         .zadd(index, now, session.id)
         // The index is bounded: ids older than the refresh lifetime are dead sessions.
         .zremrangebyscore(index, '-inf', now - ttl * 1000)
@@ -81,16 +105,18 @@ export class SessionStore implements OnModuleInit {
     );
   }
 
-  checkAccess(userId: string, sid: string, jti: string, iatMs: number): Promise<AccessCheck> {
-    return this.run(() =>
+  async checkAccess(userId: string, sid: string, jti: string, iatMs: number): Promise<AccessCheck> {
+    const [state, facts] = await this.run(() =>
       this.redis.parcsalCheckAccess(
         this.sessionKey(userId, sid),
         this.revokedKey(userId, jti),
         this.validAfterKey(userId),
+        this.factsKey(userId),
         Date.now(),
         iatMs,
       ),
     );
+    return { state, facts: facts ? decodeUserFacts(userId, facts) : null };
   }
 
   rotateRefresh(
@@ -148,13 +174,17 @@ export class SessionStore implements OnModuleInit {
     return Number(results?.[0]?.[1] ?? 0) > 0;
   }
 
-  /** Ends every session of the user, and kills any token issued until now. */
+  /**
+   * Ends every session of the user, and kills any token issued until now. The user's facts go
+   * too: the next sign-in reads them afresh from the database.
+   */
   async revokeAll(userId: string): Promise<void> {
     const ids = await this.run(() => this.redis.zrange(this.indexKey(userId), 0, -1));
     const multi = this.redis
       .multi()
       .set(this.validAfterKey(userId), String(Date.now()), 'EX', this.ttlSeconds)
-      .del(this.indexKey(userId));
+      .del(this.indexKey(userId))
+      .del(this.factsKey(userId));
     ids.forEach((sid) => multi.del(this.sessionKey(userId, sid)));
     await this.run(() => multi.exec());
   }
@@ -164,13 +194,16 @@ export class SessionStore implements OnModuleInit {
   }
 
   private userKey(userId: string, ...rest: string[]): string {
-    return this.redisService.keys.key('auth', `{${userId}}`, ...rest);
+    return this.redisService.keys.userAuth(userId, ...rest);
   }
   private sessionKey(userId: string, sid: string): string {
     return this.userKey(userId, 'session', sid);
   }
   private indexKey(userId: string): string {
     return this.userKey(userId, 'sessions');
+  }
+  private factsKey(userId: string): string {
+    return userFactsKey(this.redisService.keys, userId);
   }
   private revokedKey(userId: string, jti: string): string {
     return this.userKey(userId, 'revoked', jti);

@@ -13,7 +13,7 @@ import { BookingChangedEvent, DomainEvent, ShipmentChangedEvent } from '../commo
 import { offsetOf, Page } from '../common/pagination.dto';
 import { DB, Database, Tx, schema } from '../database';
 import { EmailEvent } from '../email/email-event';
-import { EmailOutbox } from '../email/email-outbox.service';
+import { EmailOutbox } from '../email/email-outbox';
 import { LockService, LockUnavailableError } from '../locks';
 import type { NotificationRow } from '../notifications/notification.types';
 import { NotificationsService } from '../notifications/notifications.service';

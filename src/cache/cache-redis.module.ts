@@ -7,7 +7,8 @@ import {
   OnModuleInit,
 } from '@nestjs/common';
 import { APP_CONFIG, AppConfig } from '../config';
-import { QUIT_TIMEOUT_MS, within } from '../redis';
+import { withTimeout } from '../common/with-timeout';
+import { QUIT_TIMEOUT_MS } from '../redis';
 import { CacheRedisClient, openCacheRedis } from '../redis/cache-store.factory';
 import { CACHE_REDIS } from './cache.constants';
 
@@ -51,7 +52,7 @@ class CacheRedisLifecycle implements OnModuleInit, OnApplicationShutdown {
     if (!this.client.isOpen) return;
     if (!this.client.isReady) return this.client.destroy();
     try {
-      await within(this.client.close(), QUIT_TIMEOUT_MS);
+      await withTimeout(this.client.close(), QUIT_TIMEOUT_MS, 'cache Redis QUIT');
     } catch {
       this.client.destroy();
     }

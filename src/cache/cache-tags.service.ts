@@ -5,27 +5,11 @@ import { MetricsService } from '../metrics/metrics.service';
 import { RedisService } from '../redis';
 import type { CacheRedisClient } from '../redis/cache-store.factory';
 import { CACHE_REDIS } from './cache.constants';
-import { withTimeout } from './with-timeout';
-
-/** A tag's current version: `<bump sequence>:<random>`; sequence 0 = never bumped since created. */
-export type TagVersions = Record<string, string>;
+import { withTimeout } from '../common/with-timeout';
 
 /** A bump sits on the writing request's path: bounded, then retried in the background. */
 const BUMP_TIMEOUT_MS = 500;
 const BUMP_RETRY_MS = 1000;
-
-/** Reads versions, creating a missing tag with a fresh random version (never bumped: seq 0). */
-const READ_VERSIONS = `
-local out = {}
-for i, key in ipairs(KEYS) do
-  local v = redis.call('GET', key)
-  if not v then
-    v = '0:' .. ARGV[1] .. ':' .. i
-    redis.call('SET', key, v, 'PX', ARGV[2])
-  end
-  out[i] = v
-end
-return out`;
 
 /** One sequence number per bump, written as the new version of every tag it touches. */
 const BUMP = `
@@ -35,26 +19,25 @@ for i = 2, #KEYS do
 end
 return n`;
 
-export function sequenceOf(version: string): number {
-  return Number(version.slice(0, version.indexOf(':')));
-}
-
 /**
- * Versioned tag namespaces for the response cache. Every cached entry records the versions of its
- * tags; a write bumps the tags it affects (one script, O(tags)), which makes every entry recorded
- * under the old versions a miss. No KEYS/SCAN, no deletes: stale entries simply expire.
+ * Versioned tag namespaces for the response cache. A tag's version is `<bump sequence>:<random>`
+ * (sequence 0 = never bumped since created). Every cached entry records the versions of its
+ * tags (CacheEntriesStore); a write bumps the tags it affects (one script, O(tags)), which makes
+ * every entry recorded under the old versions a miss. No KEYS/SCAN, no deletes: stale entries
+ * simply expire.
  *
  * A global bump sequence lets a fill detect a write that raced it: versions are read after the
  * handler ran, and an entry is stored only if none of its tags was bumped after the fill began.
  * Versions carry a random part, so a tag evicted by an LRU cache Redis and re-created never
- * matches an entry recorded before. All tag keys share one hash slot (`{cache-tag}`) so the
- * scripts also run on Redis Cluster.
+ * matches an entry recorded before. All tag keys (and the entries) share one hash slot
+ * (`{cache-tag}`) so the scripts also run on Redis Cluster.
  */
 @Injectable()
 export class CacheTagsService implements OnApplicationShutdown {
   private readonly logger = new Logger(CacheTagsService.name);
-  private readonly sequenceKey: string;
-  private readonly tagTtlMs: number;
+  readonly sequenceKey: string;
+  /** Longer than any entry lives: a tag that expires only turns its entries into misses. */
+  readonly tagTtlMs: number;
   private readonly pending = new Set<string>();
   private retryTimer: NodeJS.Timeout | null = null;
   private pendingSince = 0;
@@ -67,7 +50,6 @@ export class CacheTagsService implements OnApplicationShutdown {
     metrics: MetricsService,
   ) {
     this.sequenceKey = redisService.keys.hashTagged('cache-tag', 'seq');
-    // Longer than any entry lives: a tag that expires only turns its entries into misses.
     this.tagTtlMs = (Math.max(...Object.values(config.cacheTtlSeconds)) + 3600) * 1000;
     this.invalidations = metrics.counter(
       'parcsal_cache_invalidations_total',
@@ -88,28 +70,6 @@ export class CacheTagsService implements OnApplicationShutdown {
     return this.redisService.keys.hashTagged('cache-tag', 'tag', tag);
   }
 
-  /** The bump sequence now (0 before the first bump). */
-  async sequence(): Promise<number> {
-    return Number((await this.redis.get(this.sequenceKey)) ?? 0);
-  }
-
-  /** Current versions, creating missing tags (at fill time). */
-  async versions(tags: string[]): Promise<TagVersions> {
-    const values = (await this.redis.eval(READ_VERSIONS, {
-      keys: tags.map((t) => this.tagKey(t)),
-      arguments: [randomBytes(6).toString('hex'), String(this.tagTtlMs)],
-    })) as string[];
-    return Object.fromEntries(tags.map((tag, i) => [tag, values[i]]));
-  }
-
-  /** True when every recorded version is still current (at read time). */
-  async unchanged(recorded: TagVersions): Promise<boolean> {
-    const tags = Object.keys(recorded);
-    if (!tags.length) return true;
-    const current = await this.redis.mGet(tags.map((t) => this.tagKey(t)));
-    return tags.every((tag, i) => current[i] === recorded[tag]);
-  }
-
   /**
    * Invalidates every entry tagged with any of `tags`. Awaited by the writing request (through
    * `emitAsync`) so the very next read is fresh; if the cache Redis does not answer in time the
@@ -118,7 +78,7 @@ export class CacheTagsService implements OnApplicationShutdown {
   async bump(tags: string[]): Promise<void> {
     const unique = [...new Set(tags)];
     try {
-      await withTimeout(this.runBump(unique), BUMP_TIMEOUT_MS);
+      await withTimeout(this.runBump(unique), BUMP_TIMEOUT_MS, 'cache Redis');
       this.invalidations.inc({ result: 'ok' });
     } catch (error) {
       this.invalidations.inc({ result: 'error' });
@@ -147,7 +107,7 @@ export class CacheTagsService implements OnApplicationShutdown {
   private async retryPending(): Promise<void> {
     const tags = [...this.pending];
     try {
-      await withTimeout(this.runBump(tags), BUMP_TIMEOUT_MS);
+      await withTimeout(this.runBump(tags), BUMP_TIMEOUT_MS, 'cache Redis');
       tags.forEach((t) => this.pending.delete(t));
       this.logger.log(`cache invalidation of ${tags.join(', ')} done after retry`);
     } catch {

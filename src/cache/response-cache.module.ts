@@ -5,13 +5,16 @@ import { CacheRedisClient, createCacheStore } from '../redis/cache-store.factory
 import { CACHE_REDIS } from './cache.constants';
 import { CacheInvalidationListener } from './cache-invalidation.listener';
 import { CacheRedisModule } from './cache-redis.module';
+import { CacheEntriesStore } from './cache-entries.store';
 import { CacheTagsService } from './cache-tags.service';
 import { ResponseCacheService } from './response-cache.service';
 
 /**
- * Response caching (docs/contract.md "Caching"): @nestjs/cache-manager on a Keyv Redis store at
- * CACHE_REDIS_URL, keys under REDIS_KEY_PREFIX + "cache:". Global so that `@CachedResponse` works
- * in any feature module (the interceptor is instantiated in the controller's module).
+ * Response caching (docs/contract.md "Caching") at CACHE_REDIS_URL, keys under REDIS_KEY_PREFIX +
+ * "cache:". Entries are read and written by CacheEntriesStore's scripts (a hit is one round
+ * trip); @nestjs/cache-manager's Keyv store remains what the interceptor's base, Nest's
+ * CacheInterceptor, is constructed with. Global so that `@CachedResponse` works in any feature
+ * module (the interceptor is instantiated in the controller's module).
  */
 @Global()
 @Module({
@@ -30,7 +33,7 @@ import { ResponseCacheService } from './response-cache.service';
       },
     }),
   ],
-  providers: [CacheTagsService, ResponseCacheService, CacheInvalidationListener],
+  providers: [CacheTagsService, CacheEntriesStore, ResponseCacheService, CacheInvalidationListener],
   exports: [CacheModule, CacheRedisModule, ResponseCacheService, CacheTagsService],
 })
 export class ResponseCacheModule {}

@@ -1,6 +1,4 @@
-import { CACHE_MANAGER } from '@nestjs/cache-manager';
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import type { Cache } from 'cache-manager';
 import { randomBytes } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { CacheName } from '../config';
@@ -8,8 +6,9 @@ import { MetricsService } from '../metrics/metrics.service';
 import { RedisService } from '../redis';
 import type { CacheRedisClient } from '../redis/cache-store.factory';
 import { CACHE_REDIS } from './cache.constants';
-import { CacheTagsService, sequenceOf, TagVersions } from './cache-tags.service';
-import { withTimeout } from './with-timeout';
+import { CacheEntriesStore } from './cache-entries.store';
+import { CacheTagsService } from './cache-tags.service';
+import { withTimeout } from '../common/with-timeout';
 
 /** Bound on each cache round trip: past it the request is served from the database. */
 export const CACHE_OP_TIMEOUT_MS = 200;
@@ -23,11 +22,6 @@ const WARN_EVERY_MS = 10_000;
 const RELEASE_LOCK = `
 if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
 return 0`;
-
-interface CachedEntry {
-  body: unknown;
-  tags: TagVersions;
-}
 
 /** What the route handler produced; `cacheable` = a 200 with a JSON body. */
 export interface HandlerResult {
@@ -65,7 +59,8 @@ class CacheUnavailableError extends Error {
 /**
  * Read-through response cache with tag invalidation and stampede protection.
  *
- * - Hit: the entry exists and every tag it recorded still has that version (2 round trips).
+ * - Hit: the entry exists and every tag it recorded still has that version (one script, one
+ *   round trip: CacheEntriesStore).
  * - Miss: concurrent requests of this process for the same key and bump sequence share one fill;
  *   across processes a short `SET NX PX` lock lets one fill while the others poll for its entry
  *   (bounded, then they run the handler themselves).
@@ -80,8 +75,8 @@ export class ResponseCacheService {
   private lastWarning = 0;
 
   constructor(
-    @Inject(CACHE_MANAGER) private readonly cache: Cache,
     @Inject(CACHE_REDIS) private readonly redis: CacheRedisClient,
+    private readonly entries: CacheEntriesStore,
     private readonly tags: CacheTagsService,
     private readonly redisService: RedisService,
     metrics: MetricsService,
@@ -97,14 +92,12 @@ export class ResponseCacheService {
     let sequence: number;
     try {
       if (!this.redis.isReady || this.tags.hasPendingBumps) throw new CacheUnavailableError();
-      const [entry, seq] = await this.bounded(
-        Promise.all([this.cache.get<CachedEntry>(request.key), this.tags.sequence()]),
-      );
-      if (entry && (await this.isFresh(entry, request.tags))) {
+      const entry = await this.bounded(this.entries.read(request.key, request.tags));
+      if (entry.hit) {
         this.requests.inc({ cache: request.name, result: 'hit' });
         return { body: entry.body, hit: true };
       }
-      sequence = seq;
+      sequence = entry.sequence;
     } catch (error) {
       return this.failOpen(request, error);
     }
@@ -160,10 +153,9 @@ export class ResponseCacheService {
       await sleep(FILL_POLL_MS);
       try {
         const [entry, lockHeld] = await this.bounded(
-          Promise.all([this.cache.get<CachedEntry>(request.key), this.redis.exists(lockKey)]),
+          Promise.all([this.entries.read(request.key, request.tags), this.redis.exists(lockKey)]),
         );
-        if (entry && (await this.isFresh(entry, request.tags)))
-          return { body: entry.body, hit: true };
+        if (entry.hit) return { body: entry.body, hit: true };
         if (!lockHeld) return null;
       } catch (error) {
         this.warn(error);
@@ -173,12 +165,6 @@ export class ResponseCacheService {
     return null;
   }
 
-  private async isFresh(entry: CachedEntry, requestTags: string[]): Promise<boolean> {
-    // A tag the request implies but the entry lacks (e.g. the user joined a company since): stale.
-    if (requestTags.some((tag) => !(tag in entry.tags))) return false;
-    return this.bounded(this.tags.unchanged(entry.tags));
-  }
-
   /**
    * Stores the body under the tag versions read now, unless one of them was bumped after the
    * fill began (`sequence`): then the body may predate that write and is not stored.
@@ -186,10 +172,9 @@ export class ResponseCacheService {
   private async store(request: CachedRead, sequence: number, body: unknown): Promise<void> {
     const tags = [...new Set([...request.tags, ...(request.responseTags?.(body) ?? [])])];
     try {
-      const versions = await this.bounded(this.tags.versions(tags));
-      if (Object.values(versions).some((v) => sequenceOf(v) > sequence)) return;
-      const entry: CachedEntry = { body, tags: versions };
-      await this.bounded(this.cache.set(request.key, entry, request.ttlSeconds * 1000));
+      await this.bounded(
+        this.entries.store(request.key, tags, sequence, body, request.ttlSeconds * 1000),
+      );
     } catch (error) {
       this.warn(error);
     }
@@ -226,7 +211,7 @@ export class ResponseCacheService {
   }
 
   private bounded<T>(promise: Promise<T>): Promise<T> {
-    return withTimeout(promise, CACHE_OP_TIMEOUT_MS);
+    return withTimeout(promise, CACHE_OP_TIMEOUT_MS, 'cache Redis');
   }
 
   /** One line per WARN_EVERY_MS: a Redis outage must not flood the log. */

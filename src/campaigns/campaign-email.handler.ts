@@ -4,11 +4,12 @@ import { and, eq, sql } from 'drizzle-orm';
 import { Database, DB, DbExecutor, schema } from '../database';
 import { EmailEvent } from '../email/email-event';
 import { EmailJobHandler, PreparedEmail, SkippedEmail } from '../email/email-job-handler';
-import { EmailOutbox } from '../email/email-outbox.service';
-import { CampaignEmailJob } from '../email/email-queue.constants';
+import { EmailOutbox } from '../email/email-outbox';
+import { HandlesJob } from '../queues/job-handlers';
+import { CampaignEmailJob, EmailJobName, QueueName } from '../queues/queue-jobs';
 import { renderOutboxMessage } from '../email/outbox-message';
-import type { EmailOutcome } from '../email/outbox-states.service';
-import { UnsubscribeTokens } from '../email/unsubscribe-tokens.service';
+import type { EmailOutcome } from '../email/outbox-states';
+import { UnsubscribeTokens } from '../email/unsubscribe-tokens';
 import { mergeHtml, mergeText } from './merge-fields';
 
 type DeliveryOutcome = 'SENT' | 'FAILED' | 'SKIPPED';
@@ -28,6 +29,7 @@ const DELIVERY_OUTCOME: Record<EmailOutcome, DeliveryOutcome> = {
  * after a stall finds it settled, or finds its outbox row, and never renders or counts twice.
  */
 @Injectable()
+@HandlesJob(QueueName.Email, EmailJobName.Campaign)
 export class CampaignEmailHandler implements EmailJobHandler<CampaignEmailJob> {
   constructor(
     @Inject(DB) private readonly db: Database,

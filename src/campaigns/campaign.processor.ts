@@ -3,14 +3,16 @@ import { Inject, Logger, OnModuleDestroy } from '@nestjs/common';
 import { Job, Queue } from 'bullmq';
 import { and, asc, eq, gt, sql } from 'drizzle-orm';
 import { Database, DB, schema } from '../database';
+import { HandlesJob } from '../queues/job-handlers';
 import {
   CampaignEmailJob,
   campaignEmailJobId,
+  CampaignJobName,
   CampaignSendJob,
   EmailJobName,
   QueueName,
-} from '../email/email-queue.constants';
-import { withTimeout } from '../email/polling-loop';
+} from '../queues/queue-jobs';
+import { withTimeout } from '../common/with-timeout';
 import { LockService } from '../locks';
 import { finishIfComplete } from './campaign-email.handler';
 import { CampaignAudience } from './dto/campaign.dto';
@@ -36,6 +38,7 @@ const AUDIENCE_ROLES: Record<CampaignAudience, string[]> = {
  * duplicates.
  */
 @Processor(QueueName.Campaigns, { concurrency: 2 })
+@HandlesJob(QueueName.Campaigns, CampaignJobName.Send)
 export class CampaignProcessor extends WorkerHost implements OnModuleDestroy {
   private readonly logger = new Logger(CampaignProcessor.name);
 

@@ -1,21 +1,15 @@
 import { Module } from '@nestjs/common';
-import { CAMPAIGN_EMAIL_HANDLER } from '../email/email-job-handler';
-import { EmailQueueModule } from '../email/email-queue.module';
+import { QueuesModule } from '../queues/queues.module';
 import { CampaignEmailHandler } from './campaign-email.handler';
 import { CampaignProcessor } from './campaign.processor';
-import { CampaignScheduler } from './campaign-scheduler.service';
+import { CampaignScheduler } from './campaign-scheduler';
 
 /**
- * Worker side of campaigns: scheduling, the per-campaign fan-out, and the handler the email
- * processor uses for campaign recipient jobs (imported by EmailWorkerModule).
+ * Worker side of campaigns (one of WORKER_FEATURES): scheduling, the per-campaign fan-out, and
+ * the handler of campaign recipient jobs, which the email processor finds through JobHandlers.
  */
 @Module({
-  imports: [EmailQueueModule],
-  providers: [
-    CampaignScheduler,
-    CampaignProcessor,
-    { provide: CAMPAIGN_EMAIL_HANDLER, useClass: CampaignEmailHandler },
-  ],
-  exports: [CAMPAIGN_EMAIL_HANDLER],
+  imports: [QueuesModule],
+  providers: [CampaignScheduler, CampaignProcessor, CampaignEmailHandler],
 })
 export class CampaignsWorkerModule {}

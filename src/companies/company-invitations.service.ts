@@ -13,7 +13,8 @@ import type { AuthUser } from '../auth/auth-user';
 import { DomainEvent, UserChangedEvent } from '../common/domain-events';
 import { DB, Database, schema } from '../database';
 import { EmailEvent } from '../email/email-event';
-import { EmailOutbox } from '../email/email-outbox.service';
+import { EmailOutbox } from '../email/email-outbox';
+import { UserFactsStore } from '../users/user-facts.store';
 import { PublicUser, toPublicUser } from '../users/users.service';
 import { CompaniesService, CompanyProfile } from './companies.service';
 import { InvitationView } from './dto/company.response';
@@ -35,6 +36,7 @@ export class CompanyInvitationsService {
     private readonly companies: CompaniesService,
     private readonly outbox: EmailOutbox,
     private readonly events: EventEmitter2,
+    private readonly userFacts: UserFactsStore,
   ) {}
 
   /** The owner invites an email address; the token travels only in the email. */
@@ -77,7 +79,8 @@ export class CompanyInvitationsService {
   /**
    * The signed-in user joins the inviting company as a MEMBER. The invitation is claimed with a
    * conditional UPDATE, so of two concurrent accepts of one token exactly one wins; the user is
-   * moved with another one, so a user who joined a company meanwhile is refused.
+   * moved with another one, so a user who joined a company meanwhile is refused. The user's
+   * facts record in Redis (what the guard serves) is rewritten before this returns.
    */
   async accept(
     user: AuthUser,
@@ -120,8 +123,12 @@ export class CompanyInvitationsService {
         .returning();
       // Throwing rolls the claim back: the invitation stays usable by someone else.
       if (!joined) throw new ConflictException('You are already a member of a company');
+      // Before the commit: if Redis fails here the change is rolled back, never half made.
+      await this.userFacts.forget(user.id);
       return { joined, companyId: invitation.companyId };
     });
+    // Every session of the user (on every API process) is a MEMBER from its next request on.
+    await this.userFacts.replace(member);
     const event: UserChangedEvent = { userId: member.id, companyId };
     await this.events.emitAsync(DomainEvent.UserChanged, event);
     return { user: toPublicUser(member), company: await this.companies.profile(companyId) };

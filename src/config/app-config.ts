@@ -49,6 +49,11 @@ export interface AppConfig {
     audience: string;
   };
   trustProxy: number;
+  /**
+   * CORS_ORIGINS: browser origins (`https://app.example`, normalised) allowed to call the API and
+   * connect to Socket.IO, with credentials. Empty = no cross-origin access.
+   */
+  corsOrigins: string[];
   throttle: { enabled: boolean; limits: Record<ThrottlerName, RateLimit> };
   cacheTtlSeconds: Record<CacheName, number>;
   admin: { email: string; password: string } | null;

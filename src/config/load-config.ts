@@ -136,6 +136,29 @@ function baseUrl(env: Env, name: string, fallback: string): string {
   return value.replace(/\/+$/, '');
 }
 
+/**
+ * Comma-separated browser origins: `http(s)://host[:port]`, nothing after (a trailing `/` is
+ * tolerated). Stored as the URL's own origin, which is what browsers send in `Origin` (lower-case
+ * host, no default port). `*` is refused: credentials need exact origins.
+ */
+function originList(env: Env, name: string): string[] {
+  const raw = optional(env, name);
+  if (raw === null) return [];
+  return raw.split(',').map((entry) => {
+    const value = entry.trim();
+    const invalid = new ConfigError(
+      name,
+      `must list origins like https://app.example or http://127.0.0.1:5173 (got "${value}")`,
+    );
+    if (!/^https?:\/\/[^/?#@\s]+\/?$/i.test(value)) throw invalid;
+    try {
+      return new URL(value).origin;
+    } catch {
+      throw invalid;
+    }
+  });
+}
+
 function email(env: Env, name: string): string | null {
   const value = optional(env, name);
   if (value !== null && !/^[^@\s]+@[^@\s]+$/.test(value)) {
@@ -248,6 +271,7 @@ export function loadConfig(env: Env): AppConfig {
       audience: 'parcsal-api',
     },
     trustProxy: int(env, 'TRUST_PROXY', 0, 0, 32),
+    corsOrigins: originList(env, 'CORS_ORIGINS'),
     throttle: { enabled: bool(env, 'THROTTLE_ENABLED', true), limits },
     cacheTtlSeconds,
     admin:

@@ -1,7 +1,9 @@
 import { sql } from 'drizzle-orm';
 import {
+  bigint,
   boolean,
   check,
+  date,
   index,
   integer,
   jsonb,
@@ -9,6 +11,7 @@ import {
   pgEnum,
   pgTable,
   primaryKey,
+  smallint,
   text,
   timestamp,
   uniqueIndex,
@@ -142,6 +145,16 @@ export const shipments = pgTable(
     ),
     index('shipments_departure_idx').on(t.departureAt),
     index('shipments_company_idx').on(t.companyId),
+    // Search by mode: its rows in departure order, and its total counted from the index alone.
+    index('shipments_mode_departure_idx').on(t.mode, t.departureAt),
+    // Search by capacity still available: its total counted from the index alone (the two
+    // columns make the scan index-only). The price: a booking's change of booked_kg is no longer
+    // a HOT update, every index of the table gets an entry.
+    index('shipments_available_idx').on(
+      sql`(${t.capacityKg} - ${t.bookedKg})`,
+      t.capacityKg,
+      t.bookedKg,
+    ),
   ],
 );
 
@@ -200,6 +213,42 @@ export const payments = pgTable(
       .where(sql`${t.status} = 'SUCCEEDED'`),
     index('payments_created_idx').on(t.createdAt),
   ],
+);
+
+const counter = (name: string) => bigint(name, { mode: 'number' }).notNull().default(0);
+
+/**
+ * The admin dashboard's totals, kept by statement-level triggers (drizzle/0006_dashboard_counters.sql)
+ * in the transaction of every write to users, companies, shipments, bookings and payments, so
+ * that the summary reads 16 rows however much data there is. A writer adds to one slot row it
+ * holds alone (locked with SKIP LOCKED), so concurrent writers never wait on the counters; the
+ * summary is the sum of all slots.
+ */
+export const dashboardTotals = pgTable('dashboard_totals', {
+  slot: smallint('slot').primaryKey(),
+  users: counter('users'),
+  companies: counter('companies'),
+  shipments: counter('shipments'),
+  bookingsPending: counter('bookings_pending'),
+  bookingsConfirmed: counter('bookings_confirmed'),
+  bookingsRejected: counter('bookings_rejected'),
+  bookingsCancelled: counter('bookings_cancelled'),
+  bookingsDelivered: counter('bookings_delivered'),
+  /** Sum of the SUCCEEDED payments. */
+  revenueCents: counter('revenue_cents'),
+});
+
+/** Per UTC day (of created_at) and slot, kept by the same triggers: the dashboard stats. */
+export const dashboardDays = pgTable(
+  'dashboard_days',
+  {
+    day: date('day', { mode: 'string' }).notNull(),
+    slot: smallint('slot').notNull(),
+    bookings: counter('bookings'),
+    revenueCents: counter('revenue_cents'),
+    newUsers: counter('new_users'),
+  },
+  (t) => [primaryKey({ columns: [t.day, t.slot] })],
 );
 
 export const reviews = pgTable(

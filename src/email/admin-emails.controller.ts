@@ -27,7 +27,7 @@ import {
   ListEmailsQueryDto,
   SuppressionPage,
 } from './dto/admin-emails.dto';
-import { EmailSuppressions } from './email-suppressions.service';
+import { EmailSuppressions } from './email-suppressions';
 
 /** The email outbox: what was sent, to whom, in which state, and the message itself. */
 @ApiTags('admin')

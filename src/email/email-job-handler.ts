@@ -1,5 +1,5 @@
-import type { OutgoingEmail } from './email-sender.service';
-import type { EmailOutcome } from './outbox-states.service';
+import type { OutgoingEmail } from './email-sender';
+import type { EmailOutcome } from './outbox-states';
 
 export interface PreparedEmail {
   /** The email_outbox row this send is recorded on. */
@@ -17,7 +17,8 @@ export interface SkippedEmail {
 }
 
 /**
- * One kind of job on the email queue. The processor sends what `prepare` returns, records the
+ * One kind of job on the email queue, marked @HandlesJob(QueueName.Email, name) so the processor
+ * finds it (src/queues/job-handlers.ts). The processor sends what `prepare` returns, records the
  * outcome on the outbox row and reports it back, so every kind gets the same retry, rate-limit,
  * suppression and idempotency rules.
  */
@@ -27,6 +28,3 @@ export interface EmailJobHandler<T> {
   /** The outbox row reached its final state; called once per row. */
   settled(data: T, outcome: EmailOutcome): Promise<void>;
 }
-
-/** Injection token of the campaigns module's handler for campaign recipient jobs. */
-export const CAMPAIGN_EMAIL_HANDLER = Symbol('CAMPAIGN_EMAIL_HANDLER');

@@ -6,8 +6,8 @@ import { Counter } from 'prom-client';
 import { Database, DB, schema } from '../database';
 import { MetricsService } from '../metrics/metrics.service';
 import { RedisService } from '../redis';
-import { QueueName } from './email-queue.constants';
-import { withTimeout } from './polling-loop';
+import { QueueName } from '../queues/queue-jobs';
+import { withTimeout } from '../common/with-timeout';
 
 /** Scrapes must answer even while Redis or PostgreSQL is down: each source gets this long. */
 const SCRAPE_TIMEOUT_MS = 1000;

@@ -1,6 +1,6 @@
 import { Global, Module } from '@nestjs/common';
-import { EmailOutbox } from './email-outbox.service';
-import { UnsubscribeTokens } from './unsubscribe-tokens.service';
+import { EmailOutbox } from './email-outbox';
+import { UnsubscribeTokens } from './unsubscribe-tokens';
 
 /**
  * Producer side only (no queue, no SMTP): imported by every process that changes data. The

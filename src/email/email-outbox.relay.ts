@@ -3,9 +3,10 @@ import { Inject, Injectable, OnApplicationBootstrap, OnModuleDestroy } from '@ne
 import type { Queue } from 'bullmq';
 import { and, asc, eq, inArray, isNull } from 'drizzle-orm';
 import { Database, DB, schema } from '../database';
-import { EmailJobName, OutboxEmailJob, outboxJobId, QueueName } from './email-queue.constants';
-import { QUEUE_CONNECTION } from './email-queue.module';
-import { PollingLoop, withTimeout } from './polling-loop';
+import { EmailJobName, OutboxEmailJob, outboxJobId, QueueName } from '../queues/queue-jobs';
+import { QUEUE_CONNECTION } from '../queues/queues.module';
+import { withTimeout } from '../common/with-timeout';
+import { PollingLoop } from './polling-loop';
 import { RedisClient } from '../redis';
 
 const POLL_MS = 250;

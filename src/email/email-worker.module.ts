@@ -1,20 +1,20 @@
 import { Module } from '@nestjs/common';
-import { CampaignsWorkerModule } from '../campaigns/campaigns-worker.module';
 import { EmailDeliveryStats } from './email-metrics';
 import { EmailOutboxRelay } from './email-outbox.relay';
-import { EmailQueueModule } from './email-queue.module';
-import { EmailSender } from './email-sender.service';
+import { JobHandlersModule } from '../queues/job-handlers.module';
+import { QueuesModule } from '../queues/queues.module';
+import { EmailSender } from './email-sender';
 import { EmailProcessor } from './email.processor';
-import { EmailSuppressions } from './email-suppressions.service';
+import { EmailSuppressions } from './email-suppressions';
 import { OutboxEmailHandler } from './outbox-email.handler';
-import { OutboxStates } from './outbox-states.service';
+import { OutboxStates } from './outbox-states';
 
 /**
- * What sends email (worker process, or the API in embedded mode): the outbox relay, the email
- * processor with its SMTP sender, and the campaigns' scheduler and fan-out.
+ * What sends email (worker process, or the API in embedded mode): the outbox relay and the email
+ * processor with its SMTP sender, which dispatches each job to its @HandlesJob handler.
  */
 @Module({
-  imports: [EmailQueueModule, CampaignsWorkerModule],
+  imports: [QueuesModule, JobHandlersModule],
   providers: [
     EmailOutboxRelay,
     EmailSender,

@@ -2,17 +2,16 @@ import { Module } from '@nestjs/common';
 import { AdminEmailSuppressionsController, AdminEmailsController } from './admin-emails.controller';
 import { AdminEmailsService } from './admin-emails.service';
 import { EmailMetricsCollector } from './email-metrics';
-import { EmailQueueModule } from './email-queue.module';
-import { EmailSuppressions } from './email-suppressions.service';
-import { QueueDashboardModule } from './queue-dashboard.module';
+import { QueuesModule } from '../queues/queues.module';
+import { EmailSuppressions } from './email-suppressions';
 
 /**
  * API side of email: no sending here (that is EmailWorkerModule); the admin outbox and
- * suppression routes, the queue dashboard and the email metrics on /metrics. Services record
+ * suppression routes and the email metrics on /metrics. Services record
  * emails through EmailOutbox (EmailOutboxModule).
  */
 @Module({
-  imports: [EmailQueueModule, QueueDashboardModule],
+  imports: [QueuesModule],
   controllers: [AdminEmailsController, AdminEmailSuppressionsController],
   providers: [EmailMetricsCollector, AdminEmailsService, EmailSuppressions],
 })

@@ -1,14 +1,15 @@
 import { InjectQueue, OnWorkerEvent, Processor, WorkerHost } from '@nestjs/bullmq';
 import { Inject, Logger, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
 import { Job, Queue, UnrecoverableError } from 'bullmq';
+import { withTimeout } from '../common/with-timeout';
 import { APP_CONFIG, AppConfig } from '../config';
-import { CAMPAIGN_EMAIL_HANDLER, EmailJobHandler } from './email-job-handler';
+import { EmailJobHandler } from './email-job-handler';
 import { EmailDeliveryStats } from './email-metrics';
-import { EmailJobName, QueueName } from './email-queue.constants';
-import { EmailSender, PermanentEmailError } from './email-sender.service';
-import { EmailSuppressions } from './email-suppressions.service';
-import { OutboxEmailHandler } from './outbox-email.handler';
-import { OutboxStates } from './outbox-states.service';
+import { JobHandlers } from '../queues/job-handlers';
+import { QueueName } from '../queues/queue-jobs';
+import { EmailSender, PermanentEmailError } from './email-sender';
+import { EmailSuppressions } from './email-suppressions';
+import { OutboxStates } from './outbox-states';
 
 const RATE_LIMIT_TIMEOUT_MS = 5000;
 
@@ -24,7 +25,6 @@ const RATE_LIMIT_TIMEOUT_MS = 5000;
 @Processor(QueueName.Email, { concurrency: 10, lockDuration: 15_000, stalledInterval: 10_000 })
 export class EmailProcessor extends WorkerHost implements OnModuleInit, OnModuleDestroy {
   private readonly logger = new Logger(EmailProcessor.name);
-  private readonly handlers: Record<string, EmailJobHandler<unknown>>;
 
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
@@ -33,14 +33,9 @@ export class EmailProcessor extends WorkerHost implements OnModuleInit, OnModule
     private readonly stats: EmailDeliveryStats,
     private readonly states: OutboxStates,
     private readonly suppressions: EmailSuppressions,
-    outbox: OutboxEmailHandler,
-    @Inject(CAMPAIGN_EMAIL_HANDLER) campaign: EmailJobHandler<unknown>,
+    private readonly handlers: JobHandlers,
   ) {
     super();
-    this.handlers = {
-      [EmailJobName.Outbox]: outbox,
-      [EmailJobName.Campaign]: campaign,
-    };
   }
 
   /**
@@ -50,15 +45,11 @@ export class EmailProcessor extends WorkerHost implements OnModuleInit, OnModule
    */
   async onModuleInit(): Promise<void> {
     const { limit, seconds } = this.config.emailRateLimit;
-    await Promise.race([
+    await withTimeout(
       this.queue.setGlobalRateLimit(limit, seconds * 1000),
-      new Promise((_, reject) =>
-        setTimeout(
-          () => reject(new Error('could not set the email rate limit: Redis did not answer')),
-          RATE_LIMIT_TIMEOUT_MS,
-        ).unref(),
-      ),
-    ]);
+      RATE_LIMIT_TIMEOUT_MS,
+      'Redis, setting the email rate limit,',
+    );
   }
 
   /**
@@ -70,7 +61,7 @@ export class EmailProcessor extends WorkerHost implements OnModuleInit, OnModule
   }
 
   async process(job: Job): Promise<string> {
-    const handler = this.handlers[job.name];
+    const handler = this.handlers.get<EmailJobHandler<unknown>>(QueueName.Email, job.name);
     if (!handler) throw new UnrecoverableError(`unknown email job "${job.name}"`);
     const prepared = await handler.prepare(job.data);
     if ('skipped' in prepared) return prepared.skipped;

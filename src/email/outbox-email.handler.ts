@@ -3,12 +3,14 @@ import { UnrecoverableError } from 'bullmq';
 import { eq } from 'drizzle-orm';
 import { Database, DB, schema } from '../database';
 import { EmailJobHandler, PreparedEmail, SkippedEmail } from './email-job-handler';
-import { OutboxEmailJob } from './email-queue.constants';
+import { HandlesJob } from '../queues/job-handlers';
+import { EmailJobName, OutboxEmailJob, QueueName } from '../queues/queue-jobs';
 import { renderOutboxMessage } from './outbox-message';
-import type { EmailOutcome } from './outbox-states.service';
+import type { EmailOutcome } from './outbox-states';
 
 /** Transactional emails (and admin retries): one email_outbox row per job. */
 @Injectable()
+@HandlesJob(QueueName.Email, EmailJobName.Outbox)
 export class OutboxEmailHandler implements EmailJobHandler<OutboxEmailJob> {
   private readonly logger = new Logger(OutboxEmailHandler.name);
 

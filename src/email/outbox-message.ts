@@ -1,5 +1,5 @@
 import { EmailEvent } from './email-event';
-import type { OutgoingEmail } from './email-sender.service';
+import type { OutgoingEmail } from './email-sender';
 import { renderEmail } from './email-templates';
 
 /** What an email_outbox row holds: the payload is the one source of the rendered message. */

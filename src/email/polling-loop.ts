@@ -47,15 +47,3 @@ export class PollingLoop {
     }
   }
 }
-
-/** Rejects when `promise` has not settled within `ms` (BullMQ waits for Redis forever). */
-export function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  return Promise.race([
-    promise,
-    new Promise<T>((_, reject) => {
-      timer = setTimeout(() => reject(new Error(`${what} did not answer within ${ms} ms`)), ms);
-      timer.unref();
-    }),
-  ]).finally(() => clearTimeout(timer));
-}

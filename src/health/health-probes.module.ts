@@ -1,5 +1,5 @@
 import { Module } from '@nestjs/common';
-import { QueueConnectionModule } from '../email/email-queue.module';
+import { QueueConnectionModule } from '../queues/queues.module';
 import { DrainState } from './drain-state';
 import { ReadinessService } from './readiness.service';
 

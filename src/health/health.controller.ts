@@ -2,7 +2,7 @@ import { Controller, Get, ServiceUnavailableException } from '@nestjs/common';
 import { ApiServiceUnavailableResponse, ApiTags } from '@nestjs/swagger';
 import { HealthCheck, HealthCheckService, HealthIndicatorService } from '@nestjs/terminus';
 import { SkipThrottle } from '@nestjs/throttler';
-import { Public } from '../auth/public.decorator';
+import { Public } from '../common/public.decorator';
 import { ApiOk, Summary } from '../common/openapi/api-responses.decorator';
 import { DatabaseHealth } from '../database';
 import { RedisService } from '../redis';

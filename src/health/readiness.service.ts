@@ -1,7 +1,8 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { DatabaseHealth } from '../database';
-import { QUEUE_CONNECTION } from '../email/email-queue.module';
-import { RedisClient, RedisService, within } from '../redis';
+import { withTimeout } from '../common/with-timeout';
+import { QUEUE_CONNECTION } from '../queues/queues.module';
+import { RedisClient, RedisService } from '../redis';
 import { DrainState } from './drain-state';
 
 /** A probe that takes longer than this counts as down: probes must answer fast. */
@@ -30,7 +31,9 @@ export class ReadinessService {
 
   async check(): Promise<Readiness> {
     const probe = async (ping: () => Promise<boolean>): Promise<CheckState> =>
-      (await within(ping(), CHECK_TIMEOUT_MS).catch(() => false)) ? 'up' : 'down';
+      (await withTimeout(ping(), CHECK_TIMEOUT_MS, 'readiness probe').catch(() => false))
+        ? 'up'
+        : 'down';
     const [database, redis] = await Promise.all([
       probe(() => this.database.ping()),
       probe(() => this.redis.ping()),

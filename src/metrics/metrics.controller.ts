@@ -1,7 +1,7 @@
 import { Controller, Get, Header } from '@nestjs/common';
 import { ApiOkResponse, ApiProduces, ApiTags } from '@nestjs/swagger';
 import { SkipThrottle } from '@nestjs/throttler';
-import { Public } from '../auth/public.decorator';
+import { Public } from '../common/public.decorator';
 import { Summary } from '../common/openapi/api-responses.decorator';
 import { MetricsService } from './metrics.service';
 

@@ -1,7 +1,7 @@
 /** Socket.IO path of the API (docs/contract.md "Realtime"). */
 export const SOCKET_IO_PATH = '/socket.io';
 
-/** Events of the default namespace. */
+/** Events of the default namespace (their payloads: realtime.events.ts). */
 export const SocketEvent = {
   Notification: 'notification',
   ChatJoin: 'chat:join',
@@ -15,7 +15,3 @@ export const SocketRoom = {
   session: (sessionId: string) => `session:${sessionId}`,
   chat: (bookingId: string) => `chat:${bookingId}`,
 };
-
-/** Error codes of `{ok: false, error}` acknowledgements. */
-export type ChatAckError =
-  'invalid_payload' | 'invalid_text' | 'not_found' | 'forbidden' | 'rate_limited' | 'unavailable';

@@ -23,28 +23,39 @@ import type { AuthUser } from '../auth/auth-user';
 import { SESSIONS_REVOKED, SessionsRevokedEvent } from '../auth/auth.events';
 import { ChatService } from '../chat/chat.service';
 import { chatTextToStore } from '../chat/chat-text';
-import { ChatMessageView } from '../chat/chat.types';
 import { MetricsService } from '../metrics/metrics.service';
 import {
   NOTIFICATION_CREATED,
   NotificationCreatedEvent,
 } from '../notifications/notification.types';
-import { ChatRateLimiter } from '../throttle/chat-rate-limiter.service';
-import { ChatAckError, SOCKET_IO_PATH, SocketEvent, SocketRoom } from './realtime.constants';
+import { ChatRateLimiter } from '../throttle/chat-rate-limiter';
+import { SOCKET_IO_PATH, SocketEvent, SocketRoom } from './realtime.constants';
+import type {
+  ChatAckError,
+  ChatJoinAck,
+  ChatSendAck,
+  ClientToServerEvents,
+  ConnectErrorMessage,
+  ServerToClientEvents,
+} from './realtime.events';
 
 interface SocketData {
   user: AuthUser;
   token: string;
   expiryTimer?: NodeJS.Timeout;
 }
-type AuthedSocket = Socket<
-  Record<string, never>,
-  Record<string, never>,
+type TypedServer = Server<
+  ClientToServerEvents,
+  ServerToClientEvents,
   Record<string, never>,
   SocketData
 >;
-
-type Ack<T extends object = object> = ({ ok: true } & T) | { ok: false; error: ChatAckError };
+type AuthedSocket = Socket<
+  ClientToServerEvents,
+  ServerToClientEvents,
+  Record<string, never>,
+  SocketData
+>;
 
 /** setTimeout's upper bound; longer delays fire at once. */
 const MAX_TIMER_MS = 2 ** 31 - 1;
@@ -56,15 +67,16 @@ const KNOWN_EVENTS = new Set<string>(Object.values(SocketEvent));
  * - Handshake: `auth: {token}` is checked exactly like the HTTP JwtGuard (signature, expiry,
  *   session alive, not revoked) in a middleware, so a refused socket never connects:
  *   `connect_error` `unauthorized`, or `unavailable` when Redis or the database cannot answer.
- * - Every socket joins `user:<id>` and `session:<sid>`: notifications and revocations address
- *   those rooms, and the Redis adapter carries them to whichever process holds the socket.
+ * - Every socket joins `user:<id>` and `session:<sid>` during the handshake, before the client
+ *   hears `connect`: notifications and revocations address those rooms, and the Redis adapter
+ *   carries them to whichever process holds the socket.
  * - Chat: `chat:join` / `chat:send`, participants only, through ChatService.
  */
 // Frames are bounded like HTTP bodies (100 kB): a chat message is at most 2,000 characters.
 @WebSocketGateway({ path: SOCKET_IO_PATH, maxHttpBufferSize: 100_000 })
 export class RealtimeGateway implements OnGatewayInit, OnGatewayConnection, OnGatewayDisconnect {
   private readonly logger = new Logger(RealtimeGateway.name);
-  @WebSocketServer() private readonly server: Server;
+  @WebSocketServer() private readonly server: TypedServer;
 
   private readonly messages: Counter<'direction' | 'event'>;
 
@@ -87,9 +99,9 @@ export class RealtimeGateway implements OnGatewayInit, OnGatewayConnection, OnGa
     );
   }
 
-  afterInit(server: Server): void {
+  afterInit(server: TypedServer): void {
     server.use((socket, next) => {
-      this.authenticateHandshake(socket as AuthedSocket).then(
+      this.admit(socket).then(
         () => next(),
         (error: Error) => next(error),
       );
@@ -102,9 +114,8 @@ export class RealtimeGateway implements OnGatewayInit, OnGatewayConnection, OnGa
     socket.onAnyOutgoing((event: string) => this.count('out', event));
     // Nest does not await this hook: nothing may escape it as a rejection.
     try {
-      await socket.join([SocketRoom.user(user.id), SocketRoom.session(user.sid)]);
-      // A revocation between the handshake check and joining the rooms above found no socket to
-      // disconnect: check once more now that the rooms make this socket reachable.
+      // A revocation broadcast while the handshake ran found no connected socket to drop (the
+      // adapter only reaches connected ones): check once more now that it would find this one.
       await this.authenticator.authenticate(token);
     } catch {
       socket.disconnect(true);
@@ -123,16 +134,25 @@ export class RealtimeGateway implements OnGatewayInit, OnGatewayConnection, OnGa
     clearTimeout(socket.data.expiryTimer);
   }
 
-  /** `chat:join {bookingId}` → `{ok: true}` and the socket receives the conversation's messages. */
+  /**
+   * `chat:join {bookingId}` → `{ok: true}` once the socket receives the conversation's messages
+   * from every process (the join waits for the room's Redis subscription).
+   */
   @SubscribeMessage(SocketEvent.ChatJoin)
-  async join(@ConnectedSocket() socket: AuthedSocket, @MessageBody() body: unknown): Promise<Ack> {
+  async join(
+    @ConnectedSocket() socket: AuthedSocket,
+    @MessageBody() body: unknown,
+  ): Promise<ChatJoinAck> {
     const bookingId = stringField(body, 'bookingId');
     if (bookingId === undefined) return { ok: false, error: 'invalid_payload' };
+    const room = SocketRoom.chat(bookingId);
     try {
       await this.chat.assertParticipant(socket.data.user, bookingId);
-      await socket.join(SocketRoom.chat(bookingId));
+      await socket.join(room);
       return { ok: true };
     } catch (error) {
+      // Not left in a room whose subscription failed: a later join subscribes again.
+      await socket.leave(room);
       return { ok: false, error: this.ackError(error, SocketEvent.ChatJoin) };
     }
   }
@@ -146,7 +166,7 @@ export class RealtimeGateway implements OnGatewayInit, OnGatewayConnection, OnGa
   async send(
     @ConnectedSocket() socket: AuthedSocket,
     @MessageBody() body: unknown,
-  ): Promise<Ack<{ message: ChatMessageView }>> {
+  ): Promise<ChatSendAck> {
     const bookingId = stringField(body, 'bookingId');
     const text = stringField(body, 'text');
     if (bookingId === undefined || text === undefined)
@@ -179,16 +199,24 @@ export class RealtimeGateway implements OnGatewayInit, OnGatewayConnection, OnGa
     if (rooms.length > 0) this.server.in(rooms).disconnectSockets(true);
   }
 
-  private async authenticateHandshake(socket: AuthedSocket): Promise<void> {
+  /**
+   * The handshake middleware: authenticates, then joins the user's and the session's rooms and
+   * waits until the adapter's Redis subscriptions for them are live. Only then does the client get
+   * its `connect` event, so whatever is addressed to it from then on, from any process, reaches it.
+   * A refused or failed handshake leaves the rooms again (Socket.IO cleans the socket up).
+   */
+  private async admit(socket: AuthedSocket): Promise<void> {
     const token: unknown = (socket.handshake.auth as Record<string, unknown> | undefined)?.token;
-    if (typeof token !== 'string' || token.length === 0) throw new Error('unauthorized');
+    if (typeof token !== 'string' || token.length === 0) throw refusal('unauthorized');
     try {
-      socket.data.user = await this.authenticator.authenticate(token);
+      const user = await this.authenticator.authenticate(token);
+      socket.data.user = user;
       socket.data.token = token;
+      await socket.join([SocketRoom.user(user.id), SocketRoom.session(user.sid)]);
     } catch (error) {
-      if (error instanceof UnauthorizedException) throw new Error('unauthorized');
+      if (error instanceof UnauthorizedException) throw refusal('unauthorized');
       this.logger.warn(`Socket handshake refused: ${(error as Error).message}`);
-      throw new Error('unavailable');
+      throw refusal('unavailable');
     }
   }
 
@@ -204,6 +232,11 @@ export class RealtimeGateway implements OnGatewayInit, OnGatewayConnection, OnGa
   private count(direction: 'in' | 'out', event: string): void {
     this.messages.inc({ direction, event: KNOWN_EVENTS.has(event) ? event : 'other' });
   }
+}
+
+/** A handshake refusal: the client's `connect_error` carries this message. */
+function refusal(message: ConnectErrorMessage): Error {
+  return new Error(message);
 }
 
 /** `payload[name]` when the payload is a plain object and the field a string. */

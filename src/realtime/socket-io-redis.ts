@@ -1,13 +1,16 @@
 import { Logger, OnApplicationShutdown, Provider } from '@nestjs/common';
 import { createAdapter, createShardedAdapter } from '@socket.io/redis-adapter';
 import { Emitter } from '@socket.io/redis-emitter';
-import { Server } from 'socket.io';
+import { Namespace, Server } from 'socket.io';
 import { APP_CONFIG, AppConfig } from '../config';
-import { QUIT_TIMEOUT_MS, RedisClient, RedisService, within } from '../redis';
+import { withTimeout } from '../common/with-timeout';
+import { QUIT_TIMEOUT_MS, RedisClient, RedisService } from '../redis';
 import { openPubSubCluster } from '../redis/cache-store.factory';
+import type { ServerEventPayload, ServerToClientEvents } from './realtime.events';
 
 type PubSubCluster = ReturnType<typeof openPubSubCluster>;
-type AdapterFactory = ReturnType<typeof createAdapter> | ReturnType<typeof createShardedAdapter>;
+type Adapter = ReturnType<ReturnType<typeof createAdapter | typeof createShardedAdapter>>;
+type AdapterFactory = (nsp: Namespace) => Adapter;
 
 /**
  * Socket.IO's adapter and the worker's emitter fire PUBLISH without handling the returned promise:
@@ -40,6 +43,63 @@ function catchUnsubscribeErrors(client: PubSubCluster, logger: Logger): void {
         logger.debug(`Socket.IO SUNSUBSCRIBE: ${error.message}`),
       ),
   });
+}
+
+/** How long a join waits for Redis to confirm its rooms' subscriptions. */
+const SUBSCRIBE_TIMEOUT_MS = 5000;
+
+/**
+ * The subscriptions Redis has not confirmed yet. Both adapters subscribe without waiting for the
+ * answer (at creation; the sharded adapter also whenever a room appears on this process: one
+ * channel per room), and a message published before the confirmation is not delivered here. A
+ * join waits for them (see SocketIoRedisBase.adapter), so the handshake middleware and `chat:join`
+ * answer only once the socket's rooms are reachable from every process.
+ */
+class PendingSubscriptions {
+  private readonly pending = new Set<Promise<unknown>>();
+
+  constructor(private readonly logger: Logger) {}
+
+  /** Records every promise `client[method]` returns until Redis answers it. */
+  track(client: object, method: string): void {
+    const subscribe = (client as Record<string, (...args: unknown[]) => Promise<unknown>>)[
+      method
+    ].bind(client);
+    Object.assign(client, {
+      [method]: (...args: unknown[]) => {
+        const request = subscribe(...args);
+        this.pending.add(request);
+        // Also marks the adapter's unhandled promise as handled: a refused subscription is logged.
+        request.then(
+          () => this.pending.delete(request),
+          (error: Error) => {
+            this.pending.delete(request);
+            this.logger.warn(`Socket.IO ${method}: ${error.message}`);
+          },
+        );
+        return request;
+      },
+    });
+  }
+
+  /**
+   * Runs `join` (which may subscribe) and resolves once every subscription requested so far is
+   * live. Rejects when one that `join` itself requested fails or is not confirmed within
+   * SUBSCRIBE_TIMEOUT_MS (a shard that is down must not hang a handshake). Earlier ones (e.g. the
+   * same room's, requested by another socket's join a moment ago) are awaited within the same
+   * bound but never reject it: a join whose promise nobody awaits (Socket.IO's own join of the
+   * socket-id room, which subscribes nothing) must never reject.
+   */
+  async around(join: () => void): Promise<void> {
+    const earlier = [...this.pending];
+    join();
+    const own = [...this.pending].filter((request) => !earlier.includes(request));
+    await withTimeout(Promise.allSettled(earlier), SUBSCRIBE_TIMEOUT_MS, 'Redis SUBSCRIBE').catch(
+      () => undefined,
+    );
+    if (own.length > 0)
+      await withTimeout(Promise.all(own), SUBSCRIBE_TIMEOUT_MS, 'Redis SUBSCRIBE');
+  }
 }
 
 /**
@@ -78,6 +138,7 @@ abstract class SocketIoRedisBase implements OnApplicationShutdown {
   private readonly pub: RedisClient | PubSubCluster;
   private readonly sub: RedisClient | PubSubCluster | null;
   private readonly sharded: boolean;
+  private readonly subscriptions = new PendingSubscriptions(this.logger);
 
   constructor(
     protected readonly redis: RedisService,
@@ -96,20 +157,35 @@ abstract class SocketIoRedisBase implements OnApplicationShutdown {
       const sub = pub.duplicate();
       sub.on('error', (error: Error) => this.logger.warn(`Socket.IO Redis: ${error.message}`));
       catchUnsubscribeErrors(sub, this.logger);
+      this.subscriptions.track(sub, 'sSubscribe');
       [this.pub, this.sub] = [pub, sub];
     } else {
       this.pub = openSocketIoPublisher(redis, `${name}-pub`, this.logger);
       // Keeps its offline queue: the adapter subscribes before the connection is up.
       this.sub = subscribe ? redis.createConnection(`${name}-sub`) : null;
+      if (this.sub) {
+        this.subscriptions.track(this.sub, 'subscribe');
+        this.subscriptions.track(this.sub, 'psubscribe');
+      }
     }
   }
 
-  /** The adapter for an API process's Socket.IO server. */
+  /**
+   * The adapter for a Socket.IO server. Its `addAll` (what `socket.join` returns) resolves once
+   * the Redis subscriptions for the joined rooms are live, not merely requested.
+   */
   adapter(): AdapterFactory {
-    if (this.sharded) {
-      return createShardedAdapter(this.pub, this.sub, { channelPrefix: this.key });
-    }
-    return createAdapter(this.pub, this.sub, { key: this.key });
+    const create = this.sharded
+      ? createShardedAdapter(this.pub, this.sub, { channelPrefix: this.key })
+      : createAdapter(this.pub, this.sub, { key: this.key });
+    const subscriptions = this.subscriptions;
+    // A function, not an arrow: Socket.IO calls it with `new` (the object returned is the adapter).
+    return function (nsp: Namespace): Adapter {
+      const adapter = create(nsp);
+      const addAll = adapter.addAll.bind(adapter);
+      adapter.addAll = (id, rooms) => subscriptions.around(() => void addAll(id, rooms));
+      return adapter;
+    };
   }
 
   /** The classic connection, for `@socket.io/redis-emitter` (single Redis or Sentinel only). */
@@ -139,7 +215,9 @@ abstract class SocketIoRedisBase implements OnApplicationShutdown {
     await Promise.allSettled(
       [this.pub, this.sub].map((c) => {
         const cluster = c as PubSubCluster;
-        return within(cluster.close(), QUIT_TIMEOUT_MS).catch(() => cluster.destroy());
+        return withTimeout(cluster.close(), QUIT_TIMEOUT_MS, 'Redis QUIT').catch(() =>
+          cluster.destroy(),
+        );
       }),
     );
   }
@@ -161,6 +239,11 @@ export const socketIoRedisProvider: Provider = {
     return socketIoRedis;
   },
 };
+
+/** `to(room)` of the broadcaster: only the server → client events of realtime.events.ts. */
+interface RoomEmitter {
+  emit<E extends keyof ServerToClientEvents>(event: E, payload: ServerEventPayload<E>): unknown;
+}
 
 /**
  * Broadcasts to API processes' sockets from a process without a Socket.IO server (the worker).
@@ -186,9 +269,10 @@ export class SocketIoBroadcaster extends SocketIoRedisBase {
       : new Server({ adapter: this.adapter(), serveClient: false });
   }
 
-  to(room: string): { emit(event: string, data: unknown): unknown } {
+  to(room: string): RoomEmitter {
     if (!this.emitter) throw new Error('Socket.IO broadcaster used before connect()');
-    return this.emitter.to(room);
+    // Both carry the event and payload unchanged; the type pins them to the contract's events.
+    return this.emitter.to(room) as RoomEmitter;
   }
 
   override async onApplicationShutdown(): Promise<void> {

@@ -10,8 +10,8 @@ import { RedisConnectionConfig } from '../config';
 /**
  * The response cache's own connection (node-redis, the client @keyv/redis is built on). Typed as
  * the single-node client; on Cluster or Sentinel it is node-redis' cluster or sentinel client,
- * which answers every command the cache uses (GET/SET/EXISTS, MGET and EVAL on one slot: the
- * tag keys share the `{cache-tag}` hash tag). @keyv/redis recognises a cluster client at run time.
+ * which answers every command the cache uses (SET/EXISTS, and EVALSHA/EVAL on one slot: entries
+ * and tag keys share the `{cache-tag}` hash tag). @keyv/redis recognises a cluster client at run time.
  */
 export type CacheRedisClient = RedisClientType;
 

@@ -14,6 +14,15 @@ export class RedisKeys {
   }
 
   /**
+   * A key of one user's sign-in state (`auth:{<userId>}:…`: sessions, revocations, the user's
+   * facts). The `{userId}` hash tag puts them in one slot, so one script reads them together,
+   * on Redis Cluster too.
+   */
+  userAuth(userId: string, ...parts: (string | number)[]): string {
+    return this.key('auth', `{${userId}}`, ...parts);
+  }
+
+  /**
    * A key of a hash-tagged group (`parcsal:{bull}`, `parcsal:{cache-tag}:seq`): still under the
    * prefix, and on Redis Cluster every key of the group lands in one slot (BullMQ's and our Lua
    * scripts touch several keys of a group at once).

@@ -1,6 +1,7 @@
 import { Inject, Injectable, Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
 import { RedisOptions } from 'ioredis';
 import { StartupError, reasonOf } from '../common/start-up';
+import { withTimeout } from '../common/with-timeout';
 import { APP_CONFIG, AppConfig, RedisConnectionConfig } from '../config';
 import {
   describeRedisTarget,
@@ -18,15 +19,6 @@ const CONNECT_TIMEOUT_MS = 5000;
  * map) it never comes, so shutdown disconnects instead after this long.
  */
 export const QUIT_TIMEOUT_MS = 2000;
-
-/** `closing` settled, or rejected once `ms` have passed. */
-export function within<T>(closing: Promise<T>, ms: number): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`not done within ${ms} ms`)), ms);
-  });
-  return Promise.race([closing, timeout]).finally(() => clearTimeout(timer));
-}
 
 /** Start-up could not reach Redis: one line with where, which variable, and why. */
 export class RedisUnavailableError extends StartupError {
@@ -102,13 +94,11 @@ export class RedisService implements OnModuleInit, OnApplicationShutdown {
     try {
       if (connection.status === 'wait') await connection.connect();
       else
-        await new Promise<void>((resolve, reject) => {
-          connection.once('ready', resolve);
-          setTimeout(
-            () => reject(new Error(`no answer within ${CONNECT_TIMEOUT_MS} ms`)),
-            CONNECT_TIMEOUT_MS,
-          ).unref();
-        });
+        await withTimeout(
+          new Promise<void>((resolve) => connection.once('ready', resolve)),
+          CONNECT_TIMEOUT_MS,
+          'Redis',
+        );
     } catch (error) {
       throw new RedisUnavailableError(
         this.config.redis,
@@ -131,7 +121,7 @@ export class RedisService implements OnModuleInit, OnApplicationShutdown {
     await Promise.all(
       [...this.connections].map(async (connection) => {
         try {
-          await within(connection.quit(), QUIT_TIMEOUT_MS);
+          await withTimeout(connection.quit(), QUIT_TIMEOUT_MS, 'Redis QUIT');
         } catch {
           connection.disconnect();
         }

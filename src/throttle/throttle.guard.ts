@@ -12,7 +12,7 @@ import { TokenService } from '../auth/token.service';
 import type { ThrottlerName } from '../config';
 import { LimitState } from './rate-limit-headers';
 import { RATE_LIMITS } from './rate-limit.decorator';
-import { LimitCheck, LimitTarget, RateLimiter } from './rate-limiter.service';
+import { LimitCheck, LimitTarget, RateLimiter } from './rate-limiter';
 import { RedisThrottlerStorage } from './redis-throttler.storage';
 import { AFTER_AUTH_THROTTLERS, RouteThrottlerName } from './throttle.constants';
 import { trackerFor, TrackedRequest } from './throttle-trackers';

@@ -17,9 +17,9 @@ import {
   getSchemaPath,
 } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
-import { Public } from '../auth/public.decorator';
+import { Public } from '../common/public.decorator';
+import { UnsubscribeTokens } from '../email/unsubscribe-tokens';
 import { ApiErrors, Summary } from '../common/openapi/api-responses.decorator';
-import { UnsubscribeTokens } from '../email/unsubscribe-tokens.service';
 import { EmailPreferencesDto, UnsubscribeQueryDto } from './dto/email-preferences.dto';
 import { confirmPage, donePage, UNSUBSCRIBE_PAGE_CSP } from './unsubscribe-page';
 import { UsersService } from './users.service';

@@ -17,7 +17,7 @@ export class UsersController {
   @Summary("The signed-in user with booking stats (their own, or their company's)")
   @ApiOk(UserProfile)
   async getMe(@CurrentUser() user: AuthUser) {
-    // The guard has just read this user from the database: no second read.
+    // The guard has the user's current facts (UserFactsStore): no read of the user here.
     return { ...toPublicUser(user), stats: await this.users.stats(user) };
   }
 }

@@ -128,7 +128,7 @@ describe('through Redis Sentinel', () => {
         ok: true,
       });
     }
-    const received = nextEvent<{ text: string }>(onB, 'chat:message');
+    const received = nextEvent(onB, 'chat:message');
     await emitWithAck(onA, 'chat:send', { bookingId, text: 'via sentinel' });
     expect((await received).text).toBe('via sentinel');
     const channels = (await direct.pubsub('CHANNELS', `${stack.prefix}socket.io*`)) as string[];

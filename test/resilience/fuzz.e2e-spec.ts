@@ -5,7 +5,7 @@ import fc from 'fast-check';
 import { randomUUID } from 'node:crypto';
 import { request, STATUS_CODES } from 'node:http';
 import { brotliCompressSync, deflateSync, gzipSync } from 'node:zlib';
-import { IS_PUBLIC } from '../../src/auth/public.decorator';
+import { IS_PUBLIC } from '../../src/common/public.decorator';
 import { ROLES } from '../../src/auth/roles.decorator';
 import {
   ADMIN_ENV,

@@ -1,5 +1,5 @@
 import type { Job, Queue } from 'bullmq';
-import { DEFAULT_JOB_OPTIONS, EMAIL_BACKOFF_MS } from '../../src/email/email-queue.constants';
+import { DEFAULT_JOB_OPTIONS, EMAIL_BACKOFF_MS } from '../../src/queues/queue-jobs';
 import {
   emailQueue,
   formatFigures,

@@ -12,7 +12,7 @@ import {
 import { join } from 'node:path';
 import { Queue } from 'bullmq';
 import request from 'supertest';
-import { QueueName } from '../../src/email/email-queue.constants';
+import { QueueName } from '../../src/queues/queue-jobs';
 import { checkedAgent, documentOf } from './openapi-responses';
 import { freePort } from './redis-server';
 import { hashTree, newHash } from './tree-hash';

@@ -1,6 +1,12 @@
-import { io, Socket } from 'socket.io-client';
-import type { ChatMessageView } from '../../src/chat/chat.types';
-import type { NotificationView } from '../../src/notifications/notification.types';
+import { io, Socket as UntypedSocket } from 'socket.io-client';
+import type {
+  ClientToServerEvents,
+  ServerEventPayload,
+  ServerToClientEvents,
+} from '../../src/realtime/realtime.events';
+
+/** A client socket typed with the server's own event map (src/realtime/realtime.events.ts). */
+export type Socket = UntypedSocket<ServerToClientEvents, ClientToServerEvents>;
 
 const DEFAULT_TIMEOUT_MS = 5000;
 
@@ -14,7 +20,7 @@ export class SocketClients {
 
   /** An unconnected socket (call `.connect()` yourself or use `connect`/`connectError`). */
   create(url: string, auth?: Record<string, unknown>): Socket {
-    const socket = io(url, {
+    const socket: Socket = io(url, {
       path: '/socket.io',
       transports: ['websocket'],
       reconnection: false,
@@ -70,44 +76,72 @@ export class SocketClients {
 }
 
 /** What `chat:message` and `notification` carry: the API's own views. */
-export type ChatMessagePayload = ChatMessageView;
-export type NotificationPayload = NotificationView;
+export type ChatMessagePayload = ServerEventPayload<'chat:message'>;
+export type NotificationPayload = ServerEventPayload<'notification'>;
 
-/** `{ok: true, ...}` or `{ok: false, error}`, as chat:join / chat:send acknowledge. */
-export interface Ack {
-  ok: boolean;
-  error?: string;
-  message?: ChatMessagePayload;
-}
+/** The acknowledgement of a client → server event, as the server types it. */
+export type AckOf<E extends keyof ClientToServerEvents> = Parameters<
+  Parameters<ClientToServerEvents[E]>[1]
+>[0];
 
 /** Emits and waits for the acknowledgement. */
-export function emitWithAck(socket: Socket, event: string, ...args: unknown[]): Promise<Ack> {
-  return socket.timeout(DEFAULT_TIMEOUT_MS).emitWithAck(event, ...args) as Promise<Ack>;
+export function emitWithAck<E extends keyof ClientToServerEvents>(
+  socket: Socket,
+  event: E,
+  payload: Parameters<ClientToServerEvents[E]>[0],
+): Promise<AckOf<E>> {
+  return emitUntyped(socket, event, payload) as Promise<AckOf<E>>;
+}
+
+/** Emits anything, typed or not (malformed payloads, unknown events), and waits for an ack. */
+export function emitUntyped(socket: Socket, event: string, ...args: unknown[]): Promise<unknown> {
+  return (socket as UntypedSocket).timeout(DEFAULT_TIMEOUT_MS).emitWithAck(event, ...args);
+}
+
+/**
+ * A round trip on this socket's connection: resolves once the server has answered a request sent
+ * now. Anything the server wrote to this socket before handling the request has arrived by then
+ * (one ordered connection), so "nothing arrived" can be asserted right after, without a sleep.
+ */
+export async function roundTrip(socket: Socket): Promise<void> {
+  // A payload the server refuses without side effects: only the answer matters.
+  const answer = await emitUntyped(socket, 'chat:join', null);
+  if (JSON.stringify(answer) !== JSON.stringify({ ok: false, error: 'invalid_payload' })) {
+    throw new Error(`unexpected round-trip answer ${JSON.stringify(answer)}`);
+  }
 }
 
 /** The next `event` received by the socket. */
-export function nextEvent<T = unknown>(
+export function nextEvent<E extends keyof ServerToClientEvents>(
   socket: Socket,
-  event: string,
+  event: E,
   timeoutMs = DEFAULT_TIMEOUT_MS,
-): Promise<T> {
-  return new Promise<T>((resolve, reject) => {
+): Promise<ServerEventPayload<E>> {
+  const untyped = socket as UntypedSocket;
+  const name: string = event;
+  return new Promise((resolve, reject) => {
     const timer = setTimeout(() => {
-      socket.off(event, onEvent);
+      untyped.off(name, onEvent);
       reject(new Error(`no "${event}" within ${timeoutMs} ms`));
     }, timeoutMs);
-    const onEvent = (payload: T) => {
+    const onEvent = (payload: unknown) => {
       clearTimeout(timer);
-      resolve(payload);
+      resolve(payload as ServerEventPayload<E>);
     };
-    socket.once(event, onEvent);
+    untyped.once(name, onEvent);
   });
 }
 
 /** Everything `event` delivers to the socket from now on (to assert that nothing arrived). */
-export function recordEvents<T = unknown>(socket: Socket, event: string): T[] {
-  const received: T[] = [];
-  socket.on(event, (payload: T) => received.push(payload));
+export function recordEvents<E extends keyof ServerToClientEvents>(
+  socket: Socket,
+  event: E,
+): ServerEventPayload<E>[] {
+  const received: ServerEventPayload<E>[] = [];
+  const name: string = event;
+  (socket as UntypedSocket).on(name, (payload: unknown) => {
+    received.push(payload as ServerEventPayload<E>);
+  });
   return received;
 }
 
@@ -126,4 +160,14 @@ export function nextDisconnect(socket: Socket, timeoutMs = DEFAULT_TIMEOUT_MS): 
   });
 }
 
-export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+/**
+ * A "never hangs" bound for operations that must finish (close, disconnect, deliver): generous for
+ * a loaded CI machine, because the failure it catches is waiting forever, not being slow.
+ */
+export const NEVER_HANGS_MS = 10_000;
+
+/** The stored message of a successful `chat:send` acknowledgement (throws with its error otherwise). */
+export function sentMessage(ack: AckOf<'chat:send'>): ChatMessagePayload {
+  if (!ack.ok) throw new Error(`chat:send refused: ${ack.error}`);
+  return ack.message;
+}

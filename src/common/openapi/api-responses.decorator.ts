@@ -57,7 +57,7 @@ export function ApiNoContent(description = 'Done; no body'): TypedMethodDecorato
 /**
  * Errors particular to this operation, in the shared error shape. The ones every route shares
  * (400 on input, 401, 403 for @Roles, 404 on path ids, 413, 415, 429, 503) are added from the
- * route's metadata when the document is built (see openapi-conventions.ts).
+ * route's metadata when the document is built (see src/openapi/openapi-conventions.ts).
  */
 export function ApiErrors(errors: Partial<Record<ErrorStatus, string>>): MethodDecorator {
   return applyDecorators(

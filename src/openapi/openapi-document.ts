@@ -4,8 +4,8 @@ import type {
   OpenAPIObject,
   OperationObject,
 } from '@nestjs/swagger/dist/interfaces/open-api-spec.interface';
-import type { AppConfig } from '../../config';
-import { ErrorResponse } from './error-response.dto';
+import type { AppConfig } from '../config';
+import { ErrorResponse } from '../common/openapi/error-response.dto';
 import { applyRouteConventions, BEARER, SHARED_HEADERS } from './openapi-conventions';
 
 const TAGS: Record<string, string> = {

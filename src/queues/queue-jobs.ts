@@ -1,6 +1,11 @@
 import type { DefaultJobOptions } from 'bullmq';
 
-/** Every BullMQ queue of Parcsal, named once (processors, producers and the dashboard use these). */
+/**
+ * Every BullMQ queue of Parcsal and its jobs, named once (processors, producers and the dashboard
+ * use these). Adding a job: a name in its queue's enum, its payload in QueueJobs (the compiler
+ * refuses JOB_NAMES otherwise), and exactly one provider marked @HandlesJob(queue, name)
+ * (JobHandlers refuses to start otherwise).
+ */
 export enum QueueName {
   /** One job per email: transactional (from the outbox) and campaign recipients. Rate-limited. */
   Email = 'email',
@@ -36,6 +41,26 @@ export interface CampaignEmailJob {
 export interface CampaignSendJob {
   campaignId: string;
 }
+
+/** The payload of every job, by queue and job name. */
+export interface QueueJobs {
+  [QueueName.Email]: {
+    [EmailJobName.Outbox]: OutboxEmailJob;
+    [EmailJobName.Campaign]: CampaignEmailJob;
+  };
+  [QueueName.Campaigns]: {
+    [CampaignJobName.Send]: CampaignSendJob;
+  };
+}
+
+export type JobName<Q extends QueueName> = keyof QueueJobs[Q] & string;
+export type JobOf<Q extends QueueName, N extends JobName<Q>> = QueueJobs[Q][N];
+
+/** Every job name of every queue at run time: the start-up check walks this. */
+export const JOB_NAMES: { [Q in QueueName]: readonly JobName<Q>[] } = {
+  [QueueName.Email]: Object.values(EmailJobName),
+  [QueueName.Campaigns]: Object.values(CampaignJobName),
+};
 
 /** Base of the exponential backoff: retries after 1 s, 2 s, 4 s, ... */
 export const EMAIL_BACKOFF_MS = 1000;

@@ -10,13 +10,13 @@ import type {
   SchemaObject,
 } from '@nestjs/swagger/dist/interfaces/open-api-spec.interface';
 import { THROTTLER_SKIP } from '@nestjs/throttler/dist/throttler.constants';
-import type { UserRole } from '../../auth/auth-user';
-import { IS_PUBLIC } from '../../auth/public.decorator';
-import { ROLES } from '../../auth/roles.decorator';
-import { CACHED_ROUTE } from '../../cache/cache.constants';
-import { RATE_LIMITS } from '../../throttle/rate-limit.decorator';
-import { ERROR_DESCRIPTIONS, ErrorStatus } from './error-statuses';
-import { completeSchema, validatorKeywords } from './validator-constraints';
+import type { UserRole } from '../auth/auth-user';
+import { IS_PUBLIC } from '../common/public.decorator';
+import { ROLES } from '../auth/roles.decorator';
+import { CACHED_ROUTE } from '../cache/cache.constants';
+import { RATE_LIMITS } from '../throttle/rate-limit.decorator';
+import { ERROR_DESCRIPTIONS, ErrorStatus } from '../common/openapi/error-statuses';
+import { completeSchema, validatorKeywords } from '../common/openapi/validator-constraints';
 
 export const BEARER = 'bearer';
 const ERROR_SCHEMA = { $ref: '#/components/schemas/ErrorResponse' };

@@ -3,7 +3,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { APP_CONFIG, AppConfig } from '../config';
 import { DbExecutor, schema } from '../database';
 import { EmailEvent } from './email-event';
-import { EmailSender } from './email-sender.service';
+import { EmailSender } from './email-sender';
 import { renderOutboxMessage } from './outbox-message';
 
 export interface OutboxEmail {

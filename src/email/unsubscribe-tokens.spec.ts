@@ -1,5 +1,5 @@
 import { loadConfig } from '../config/load-config';
-import { UnsubscribeTokens } from './unsubscribe-tokens.service';
+import { UnsubscribeTokens } from './unsubscribe-tokens';
 
 const USER = '6f1c2b1e-58a4-4c0e-9a57-0d3c3c1f0a11';
 const OTHER = '0b7c0c55-2d3e-4bd4-8f61-1f5a5f3e9c22';

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { RateLimiter } from './rate-limiter.service';
+import { RateLimiter } from './rate-limiter';
 
 /**
  * The `CHAT` limit of the `chat:send` socket event: at most THROTTLE_CHAT messages per window

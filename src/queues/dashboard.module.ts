@@ -3,10 +3,9 @@ import { ExpressAdapter } from '@bull-board/express';
 import { BullBoardModule, BullBoardModuleOptions } from '@bull-board/nestjs';
 import { Module } from '@nestjs/common';
 import { AuthModule } from '../auth/auth.module';
-import { UsersModule } from '../users/users.module';
-import { QueueName } from './email-queue.constants';
-import { EmailQueueModule } from './email-queue.module';
-import { QueueDashboardAuthMiddleware } from './queue-dashboard-auth.middleware';
+import { QueueName } from './queue-jobs';
+import { QueuesModule } from './queues.module';
+import { QueueDashboardAuthMiddleware } from './dashboard-auth.middleware';
 
 export const QUEUE_DASHBOARD_ROUTE = '/admin/queues';
 
@@ -17,11 +16,11 @@ export const QUEUE_DASHBOARD_ROUTE = '/admin/queues';
  */
 @Module({
   imports: [
-    EmailQueueModule,
+    QueuesModule,
     // Async only for `imports`: the middleware is resolved in bull-board's module, and checks
-    // credentials with AuthModule's CredentialsService and UsersModule's UsersService.
+    // credentials with AuthModule's CredentialsService.
     BullBoardModule.forRootAsync({
-      imports: [AuthModule, UsersModule],
+      imports: [AuthModule],
       useFactory: (): BullBoardModuleOptions => ({
         route: QUEUE_DASHBOARD_ROUTE,
         // @bull-board/express ships its own copy of @bull-board/api typings: same shape.

@@ -2,7 +2,7 @@ import { BullModule, InjectQueue } from '@nestjs/bullmq';
 import { Injectable, Logger, Module, OnModuleInit } from '@nestjs/common';
 import type { Queue } from 'bullmq';
 import { RedisClient, RedisService } from '../redis';
-import { DEFAULT_JOB_OPTIONS, QueueName } from './email-queue.constants';
+import { DEFAULT_JOB_OPTIONS, QueueName } from './queue-jobs';
 
 /** The ioredis connection BullMQ uses in this process (its status tells whether Redis is up). */
 export const QUEUE_CONNECTION = Symbol('QUEUE_CONNECTION');
@@ -74,4 +74,4 @@ export class QueueErrorLogger implements OnModuleInit {
   providers: [QueueErrorLogger],
   exports: [BullModule, QueueConnectionModule],
 })
-export class EmailQueueModule {}
+export class QueuesModule {}

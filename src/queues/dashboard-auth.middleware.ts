@@ -1,11 +1,12 @@
-import { Injectable, NestMiddleware } from '@nestjs/common';
+import { Inject, Injectable, NestMiddleware } from '@nestjs/common';
+import { eq } from 'drizzle-orm';
 import type { NextFunction, Request, Response } from 'express';
 import { createHmac, randomBytes } from 'node:crypto';
 import { CredentialsService } from '../auth/credentials.service';
 import { errorBody } from '../common/error-response';
-import { RateLimiter } from '../throttle/rate-limiter.service';
+import { Database, DB, schema } from '../database';
+import { RateLimiter } from '../throttle/rate-limiter';
 import { ipTracker, loginEmailTracker } from '../throttle/throttle-trackers';
-import { UsersService } from '../users/users.service';
 
 /**
  * Verified credentials are trusted without another sign-in while the dashboard keeps using them
@@ -41,7 +42,7 @@ export class QueueDashboardAuthMiddleware implements NestMiddleware {
 
   constructor(
     private readonly credentials: CredentialsService,
-    private readonly users: UsersService,
+    @Inject(DB) private readonly db: Database,
     private readonly limiter: RateLimiter,
   ) {}
 
@@ -81,13 +82,23 @@ export class QueueDashboardAuthMiddleware implements NestMiddleware {
   private async stillVerified(key: string, email: string): Promise<boolean> {
     const entry = this.verified.get(key);
     if (!entry) return false;
-    const user = entry.until > Date.now() ? await this.users.findByEmail(email) : undefined;
+    const user = entry.until > Date.now() ? await this.findUser(email) : undefined;
     if (user?.role !== 'ADMIN' || user.passwordHash !== entry.passwordHash) {
       this.verified.delete(key);
       return false;
     }
     entry.until = Date.now() + VERIFIED_IDLE_MS;
     return true;
+  }
+
+  /** Read here rather than through UsersService: queues sit below the users feature. */
+  private async findUser(email: string) {
+    const [user] = await this.db
+      .select({ role: schema.users.role, passwordHash: schema.users.passwordHash })
+      .from(schema.users)
+      .where(eq(schema.users.email, email.toLowerCase()))
+      .limit(1);
+    return user;
   }
 
   private challenge(res: Response): void {

@@ -3,8 +3,9 @@ import { Inject, Injectable, OnApplicationBootstrap, OnModuleDestroy } from '@ne
 import type { Queue } from 'bullmq';
 import { eq } from 'drizzle-orm';
 import { Database, DB, schema } from '../database';
-import { CampaignJobName, CampaignSendJob, QueueName } from '../email/email-queue.constants';
-import { PollingLoop, withTimeout } from '../email/polling-loop';
+import { CampaignJobName, CampaignSendJob, QueueName } from '../queues/queue-jobs';
+import { withTimeout } from '../common/with-timeout';
+import { PollingLoop } from '../email/polling-loop';
 
 const POLL_MS = 1000;
 const ENQUEUE_TIMEOUT_MS = 5000;
