@@ -20,7 +20,7 @@ interface Allowed {
 
 const ALLOWED: Allowed[] = [
   // Issue 19.2: auth is both the floor (guards, decorators, AuthUser, sessions: everyone imports
-  // them) and the roof (the account flows: register, login, refresh, invitations). These five
+  // them) and the roof (the account flows: register, login, refresh, invitations). These four
   // arrows go once the account flows leave auth (e.g. for src/accounts) and the guard and
   // CredentialsService read the users table themselves; every other folder cycle is gone.
   {
@@ -35,7 +35,6 @@ const ALLOWED: Allowed[] = [
     why: 'AuthService notifies of a sign-in from a new device',
   },
   { from: 'auth', to: 'email', why: 'AuthService records emails in the outbox' },
-  { from: 'auth', to: 'throttle', why: 'AuthController names its limits with @RateLimit' },
 ];
 
 const ROOT = join(__dirname, '..');

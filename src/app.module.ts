@@ -1,7 +1,10 @@
 import { DynamicModule, Module } from '@nestjs/common';
+import { APP_GUARD } from '@nestjs/core';
 import { EventEmitterModule } from '@nestjs/event-emitter';
 import { AdminModule } from './admin/admin.module';
 import { AuthModule } from './auth/auth.module';
+import { JwtGuard } from './auth/jwt.guard';
+import { RolesGuard } from './auth/roles.guard';
 import { BookingsModule } from './bookings/bookings.module';
 import { ResponseCacheModule } from './cache/response-cache.module';
 import { CampaignsModule } from './campaigns/campaigns.module';
@@ -23,6 +26,7 @@ import { RealtimeModule } from './realtime/realtime.module';
 import { RedisModule } from './redis';
 import { ReviewsModule } from './reviews/reviews.module';
 import { ShipmentsModule } from './shipments/shipments.module';
+import { ThrottleGuard } from './throttle/throttle.guard';
 import { ThrottleModule } from './throttle/throttle.module';
 import { UsersModule } from './users/users.module';
 import { WORKER_FEATURES } from './worker.module';
@@ -43,7 +47,7 @@ export class AppModule {
         DatabaseModule,
         EmailOutboxModule,
         LocksModule,
-        ThrottleModule,
+        ThrottleModule.forRoot(AuthModule),
         ResponseCacheModule,
         EmailModule,
         QueueDashboardModule,
@@ -62,6 +66,16 @@ export class AppModule {
         AdminModule,
         // Embedded PGlite is single-process: the API then runs the worker's processors too.
         ...(config.embedded ? WORKER_FEATURES : []),
+      ],
+      // The global guards, run in this order (Nest runs APP_GUARDs in registration order):
+      // 1. ThrottleGuard counts every request under the IP-keyed limits before authentication
+      //    spends a Redis round trip and a database read on it, so bad credentials and forged
+      //    tokens are limited too; 2. JwtGuard finds the user; 3. RolesGuard needs that user.
+      // The user-keyed limits run after all three (RateLimitInterceptor).
+      providers: [
+        { provide: APP_GUARD, useExisting: ThrottleGuard },
+        { provide: APP_GUARD, useExisting: JwtGuard },
+        { provide: APP_GUARD, useExisting: RolesGuard },
       ],
     };
   }

@@ -16,6 +16,8 @@ import { ApiInstance, TestStack } from './support/test-stack';
 
 const UA_LAPTOP = 'Mozilla/5.0 (X11; Linux x86_64) Laptop';
 const UA_PHONE = 'Mozilla/5.0 (iPhone) Phone';
+/** Never-hangs bound for a fail-closed answer: generous, it only catches waiting on a dead Redis. */
+const NEVER_HANGS_MS = 10_000;
 
 function expectErrorShape(body: unknown, statusCode: number): void {
   expect(body).toEqual(
@@ -480,7 +482,7 @@ describe('auth', () => {
       try {
         configureApp(app, stack.config(env));
         await expect(app.init()).rejects.toThrow(
-          `Invalid configuration: ADMIN_EMAIL is the email of an existing CUSTOMER account`,
+          `Invalid configuration (ADMIN_EMAIL): is the email of an existing CUSTOMER account`,
         );
       } finally {
         await app.close();
@@ -576,7 +578,7 @@ describe('auth', () => {
           .set(...bearer(customer));
         expect(res.status).toBe(503);
         expectErrorShape(res.body, 503);
-        expect(Date.now() - started).toBeLessThan(3000);
+        expect(Date.now() - started).toBeLessThan(NEVER_HANGS_MS);
         const health = await api.http().get('/health');
         expect(health.status).toBe(503);
       } finally {

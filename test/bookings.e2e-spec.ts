@@ -5,6 +5,7 @@ import {
   ADMIN_ENV,
   bearer,
   createShipment,
+  joinCompany,
   loginAdmin,
   registerCompany,
   registerCustomer,
@@ -456,10 +457,7 @@ describe('bookings', () => {
 
     it('a company MEMBER acts like the owner', async () => {
       const member = await registerCustomer(api);
-      await stack.sql(
-        `UPDATE users SET role = 'COMPANY', company_id = $1, company_role = 'MEMBER' WHERE id = $2`,
-        [company.company!.id, member.user.id],
-      );
+      await joinCompany(api, stack, company, member);
       const id = await newBooking();
       await act(member, id, 'accept').expect(200);
     });

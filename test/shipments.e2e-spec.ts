@@ -1,5 +1,11 @@
 import { randomBytes, randomUUID } from 'node:crypto';
-import { bearer, registerCompany, registerCustomer, SignedIn } from './support/fixtures';
+import {
+  bearer,
+  joinCompany,
+  registerCompany,
+  registerCustomer,
+  SignedIn,
+} from './support/fixtures';
 import { captureQueries } from './support/query-capture';
 import { ApiInstance, TestStack } from './support/test-stack';
 
@@ -236,10 +242,7 @@ describe('shipments', () => {
 
     it('any member of the company may create and PATCH', async () => {
       const member = await registerCustomer(api);
-      await stack.sql(
-        `UPDATE users SET role = 'COMPANY', company_id = $1, company_role = 'MEMBER' WHERE id = $2`,
-        [company.company!.id, member.user.id],
-      );
+      await joinCompany(api, stack, company, member);
       const { body: shipment } = await create(member, VALID).expect(201);
       expect(shipment.companyId).toBe(company.company!.id);
       await patch(company, shipment.id, { pricePerKgCents: 300 }).expect(200);

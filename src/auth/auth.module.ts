@@ -1,8 +1,8 @@
 import { Module } from '@nestjs/common';
-import { APP_GUARD } from '@nestjs/core';
 import { CompaniesModule } from '../companies/companies.module';
 import { NotificationsModule } from '../notifications/notifications.module';
 import { AdminBootstrapService } from '../users/admin-bootstrap.service';
+import { RefreshTokenOwner } from '../throttle/refresh-token-owner';
 import { UsersModule } from '../users/users.module';
 import { AuthController } from './auth.controller';
 import { AuthService } from './auth.service';
@@ -26,9 +26,19 @@ import { TokenService } from './token.service';
     SessionStore,
     KnownDevicesService,
     AccessTokenAuthenticator,
-    { provide: APP_GUARD, useClass: JwtGuard },
-    { provide: APP_GUARD, useClass: RolesGuard },
+    { provide: RefreshTokenOwner, useExisting: TokenService },
+    // Global guards, registered by AppModule in the order they must run.
+    JwtGuard,
+    RolesGuard,
   ],
-  exports: [AuthService, AccessTokenAuthenticator, TokenService, CredentialsService],
+  exports: [
+    AuthService,
+    AccessTokenAuthenticator,
+    TokenService,
+    CredentialsService,
+    RefreshTokenOwner,
+    JwtGuard,
+    RolesGuard,
+  ],
 })
 export class AuthModule {}

@@ -2,6 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { JwtService } from '@nestjs/jwt';
 import { createSecretKey, randomUUID } from 'node:crypto';
 import { APP_CONFIG, AppConfig } from '../config';
+import { RefreshTokenOwner } from '../throttle/refresh-token-owner';
 
 export type TokenType = 'access' | 'refresh';
 
@@ -32,7 +33,7 @@ const ALGORITHM = 'HS256' as const;
  * audience checked, and a `typ` claim so that one kind can never pass as the other.
  */
 @Injectable()
-export class TokenService {
+export class TokenService implements RefreshTokenOwner {
   /**
    * One signer/verifier per token type, each holding its secret as a KeyObject: given a string,
    * jsonwebtoken first tries to parse it as a PEM public key on every verification and throws,
@@ -57,6 +58,11 @@ export class TokenService {
       this.sign('refresh', userId, sid, refreshJti),
     ]);
     return { accessToken, refreshToken, refreshJti, accessJti };
+  }
+
+  /** The user of a valid refresh token, or null: the REFRESH rate limit counts per user. */
+  async ownerOf(refreshToken: string): Promise<string | null> {
+    return (await this.verify(refreshToken, 'refresh'))?.sub ?? null;
   }
 
   /** The claims of a valid token of this type, or null (bad signature, expired, wrong type...). */

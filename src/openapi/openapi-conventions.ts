@@ -9,12 +9,12 @@ import type {
   ResponseObject,
   SchemaObject,
 } from '@nestjs/swagger/dist/interfaces/open-api-spec.interface';
-import { THROTTLER_SKIP } from '@nestjs/throttler/dist/throttler.constants';
 import type { UserRole } from '../auth/auth-user';
 import { IS_PUBLIC } from '../common/public.decorator';
 import { ROLES } from '../auth/roles.decorator';
 import { CACHED_ROUTE } from '../cache/cache.constants';
 import { RATE_LIMITS } from '../throttle/rate-limit.decorator';
+import { THROTTLER_SKIP } from '../throttle/throttle.constants';
 import { ERROR_DESCRIPTIONS, ErrorStatus } from '../common/openapi/error-statuses';
 import { completeSchema, validatorKeywords } from '../common/openapi/validator-constraints';
 

@@ -1,6 +1,6 @@
 import { Injectable, OnModuleInit } from '@nestjs/common';
 import { ThrottlerStorageRedisService } from '@nest-lab/throttler-storage-redis';
-import type { ThrottlerStorageRecord } from '@nestjs/throttler/dist/throttler-storage-record.interface';
+import type { ThrottlerStorage } from '@nestjs/throttler';
 import { randomUUID } from 'node:crypto';
 import { RedisClient, RedisService } from '../redis';
 
@@ -9,6 +9,9 @@ import { RedisClient, RedisService } from '../redis';
  * dead one costs nothing (no offline queue: commands fail at once while disconnected).
  */
 export const THROTTLE_COMMAND_TIMEOUT_MS = 500;
+
+/** What `increment` answers; named through the public interface (the record type is not exported). */
+type ThrottlerStorageRecord = Awaited<ReturnType<ThrottlerStorage['increment']>>;
 
 type ThrottleScript = (
   hitKey: string,

@@ -1,118 +1,16 @@
-import { CanActivate, ExecutionContext, HttpException, Injectable } from '@nestjs/common';
-import { ModuleRef, Reflector } from '@nestjs/core';
-import {
-  InjectThrottlerOptions,
-  InjectThrottlerStorage,
-  ThrottlerGuard,
-  type ThrottlerModuleOptions,
-} from '@nestjs/throttler';
-import { THROTTLER_SKIP } from '@nestjs/throttler/dist/throttler.constants';
-import type { Request, Response } from 'express';
-import { TokenService } from '../auth/token.service';
-import type { ThrottlerName } from '../config';
-import { LimitState } from './rate-limit-headers';
-import { RATE_LIMITS } from './rate-limit.decorator';
-import { LimitCheck, LimitTarget, RateLimiter } from './rate-limiter';
-import { RedisThrottlerStorage } from './redis-throttler.storage';
-import { AFTER_AUTH_THROTTLERS, RouteThrottlerName } from './throttle.constants';
-import { trackerFor, TrackedRequest } from './throttle-trackers';
-
-type Phase = 'before-auth' | 'after-auth';
+import { CanActivate, ExecutionContext, Injectable } from '@nestjs/common';
+import { RateLimitEnforcer } from './rate-limit-enforcer';
 
 /**
- * The HTTP rate limits (docs/contract.md "Rate limits") of routes, counted by RateLimiter.
- *
- * In throttler v6 every named throttler applies to every route; here only GLOBAL does, plus the
- * ones a route names with `@RateLimit(...)`. `@SkipThrottle()` skips them all.
- *
- * Order: this guard is the first global guard (ThrottleModule is imported before AuthModule), so
- * the IP-keyed limits (and REFRESH, keyed by the verified refresh token of the body) count every
- * request, those with bad credentials or bad tokens included, before authentication spends a
- * Redis round trip and a database read on them. The user-keyed limits (BOOKING) need the user
- * the JwtGuard found, so RateLimitInterceptor evaluates them after all guards, before the handler.
- * LOGIN_EMAIL reserves the sign-in attempt here (429 once the window is full); the interceptor
- * gives it back when the handler did not answer 401 (`settle`).
- *
- * Every throttler of a phase is counted concurrently on one connection: ioredis pipelines them,
- * so a phase costs one network round trip whatever the number of throttlers (plus one for a
- * reservation, made only once the other limits let the request through).
+ * The route limits counted before authentication (RateLimitEnforcer, phase `before-auth`). The
+ * first of the global guards: AppModule registers them in their order.
  */
 @Injectable()
-export class ThrottleGuard extends ThrottlerGuard implements CanActivate {
-  private readonly states = new WeakMap<object, LimitState[]>();
-  private readonly reserved = new WeakMap<object, LimitCheck[]>();
-  private tokenService: TokenService | null = null;
+export class ThrottleGuard implements CanActivate {
+  constructor(private readonly enforcer: RateLimitEnforcer) {}
 
-  constructor(
-    @InjectThrottlerOptions() options: ThrottlerModuleOptions,
-    @InjectThrottlerStorage() storage: RedisThrottlerStorage,
-    reflector: Reflector,
-    private readonly limiter: RateLimiter,
-    private readonly moduleRef: ModuleRef,
-  ) {
-    super(options, storage, reflector);
-  }
-
-  override async canActivate(context: ExecutionContext): Promise<boolean> {
-    await this.enforce(context, 'before-auth');
+  async canActivate(context: ExecutionContext): Promise<boolean> {
+    await this.enforcer.enforce(context, 'before-auth');
     return true;
-  }
-
-  /** The throttlers that apply to this route in this phase. */
-  routeThrottlers(context: ExecutionContext, phase: Phase): ThrottlerName[] {
-    if (!this.limiter.enabled || context.getType() !== 'http') return [];
-    const targets = [context.getHandler(), context.getClass()];
-    const skipped = (name: string) =>
-      this.reflector.getAllAndOverride<boolean>(THROTTLER_SKIP + name, targets) === true;
-    if (skipped('default')) return [];
-    const named =
-      this.reflector.getAllAndOverride<RouteThrottlerName[]>(RATE_LIMITS, targets) ?? [];
-    return (['GLOBAL', ...named] as ThrottlerName[]).filter(
-      (name) => !skipped(name) && AFTER_AUTH_THROTTLERS.has(name) === (phase === 'after-auth'),
-    );
-  }
-
-  /** Counts the request under the route's throttlers of this phase; throws 429 or 503. */
-  async enforce(context: ExecutionContext, phase: Phase): Promise<void> {
-    const names = this.routeThrottlers(context, phase);
-    if (names.length === 0) return;
-    const req = context.switchToHttp().getRequest<Request>();
-    const res = context.switchToHttp().getResponse<Response>();
-    const targets = await Promise.all(
-      names.map(async (name) => ({ name, tracker: await this.trackerOf(name, req) })),
-    );
-    const checks = await this.limiter.checkAll(
-      targets.filter((t): t is LimitTarget => t.tracker !== null),
-    );
-
-    const reservations = checks.filter((c) => c.reservation);
-    if (reservations.length > 0) {
-      this.reserved.set(req, [...(this.reserved.get(req) ?? []), ...reservations]);
-    }
-    const states = [...(this.states.get(req) ?? []), ...checks.flatMap((c) => c.state ?? [])];
-    this.states.set(req, states);
-    const verdict = this.limiter.verdict(checks, states);
-    for (const [header, value] of Object.entries(verdict.headers)) res.setHeader(header, value);
-    if (verdict.error) throw verdict.error;
-  }
-
-  /**
-   * Once the request is answered (`error` when it failed): its reserved sign-in attempts stay
-   * counted only when it was refused with 401 (bad credentials); otherwise they are given back.
-   */
-  async settle(context: ExecutionContext, error?: unknown): Promise<void> {
-    const req = context.switchToHttp().getRequest<Request>();
-    const reserved = this.reserved.get(req);
-    if (!reserved) return;
-    this.reserved.delete(req);
-    if (error instanceof HttpException && error.getStatus() === 401) return;
-    await this.limiter.release(reserved);
-  }
-
-  private trackerOf(name: ThrottlerName, req: Request): Promise<string | null> {
-    return trackerFor(name, req as TrackedRequest, async (token) => {
-      this.tokenService ??= this.moduleRef.get(TokenService, { strict: false });
-      return (await this.tokenService?.verify(token, 'refresh'))?.sub ?? null;
-    });
   }
 }

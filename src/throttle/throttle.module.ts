@@ -1,20 +1,19 @@
-import { Global, Module } from '@nestjs/common';
-import { APP_GUARD, APP_INTERCEPTOR } from '@nestjs/core';
-import { getOptionsToken, getStorageToken } from '@nestjs/throttler';
-import { APP_CONFIG } from '../config';
+import { DynamicModule, Module, Type } from '@nestjs/common';
+import { APP_INTERCEPTOR } from '@nestjs/core';
 import { ChatRateLimiter } from './chat-rate-limiter';
+import { RateLimitEnforcer } from './rate-limit-enforcer';
 import { RateLimitInterceptor } from './rate-limit.interceptor';
 import { RateLimitTelemetry } from './rate-limit-telemetry';
 import { RateLimiter } from './rate-limiter';
 import { RedisThrottlerStorage } from './redis-throttler.storage';
-import { throttlerOptions } from './throttle-options';
 import { ThrottleGuard } from './throttle.guard';
 
 /**
  * Rate limits on Redis, shared by every API process (docs/contract.md "Rate limits"), all counted by
- * RateLimiter: the HTTP throttlers (ThrottleGuard, first of the global guards, +
- * RateLimitInterceptor for the user-keyed ones), ChatRateLimiter for the socket, and the queue
- * dashboard's sign-ins (LOGIN, LOGIN_EMAIL). THROTTLE_ENABLED=false turns them all off.
+ * RateLimiter: the route limits (RateLimitEnforcer, called by ThrottleGuard before authentication
+ * and by RateLimitInterceptor after it), ChatRateLimiter for the socket, and the queue dashboard's
+ * sign-ins (LOGIN, LOGIN_EMAIL). THROTTLE_ENABLED=false turns them all off. ThrottleGuard is
+ * exported, not registered: AppModule registers the global guards in the order they must run.
  *
  * Redis unreachable (the throttle connection has no offline queue and a 500 ms command timeout,
  * so a check never hangs): LOGIN and LOGIN_EMAIL fail closed (503: password guessing must not go
@@ -23,20 +22,25 @@ import { ThrottleGuard } from './throttle.guard';
  * (at most one per throttler per 10 s) and `parcsal_throttle_storage_errors_total{throttler}` counts
  * it; 429s count in `parcsal_throttled_requests_total{throttler}`.
  */
-@Global()
-@Module({
-  providers: [
-    RedisThrottlerStorage,
-    RateLimitTelemetry,
-    RateLimiter,
-    ChatRateLimiter,
-    { provide: getOptionsToken(), useFactory: throttlerOptions, inject: [APP_CONFIG] },
-    { provide: getStorageToken(), useExisting: RedisThrottlerStorage },
-    ThrottleGuard,
-    { provide: APP_GUARD, useExisting: ThrottleGuard },
-    RateLimitInterceptor,
-    { provide: APP_INTERCEPTOR, useExisting: RateLimitInterceptor },
-  ],
-  exports: [ChatRateLimiter, RateLimiter],
-})
-export class ThrottleModule {}
+@Module({})
+export class ThrottleModule {
+  /** `refreshTokens`: the module that exports RefreshTokenOwner (AuthModule). */
+  static forRoot(refreshTokens: Type<unknown>): DynamicModule {
+    return {
+      module: ThrottleModule,
+      global: true,
+      imports: [refreshTokens],
+      providers: [
+        RedisThrottlerStorage,
+        RateLimitTelemetry,
+        RateLimiter,
+        ChatRateLimiter,
+        RateLimitEnforcer,
+        ThrottleGuard,
+        RateLimitInterceptor,
+        { provide: APP_INTERCEPTOR, useExisting: RateLimitInterceptor },
+      ],
+      exports: [ChatRateLimiter, RateLimiter, ThrottleGuard],
+    };
+  }
+}

@@ -1,4 +1,4 @@
-import { registerCompany, registerCustomer, SignedIn } from './fixtures';
+import { joinCompany, registerCompany, registerCustomer, SignedIn } from './fixtures';
 import type { ApiInstance, TestStack } from './test-stack';
 
 /**
@@ -24,14 +24,6 @@ export async function insertBooking(
   return booking.id;
 }
 
-/** Makes a registered company user a MEMBER of another company. */
-export async function makeMember(stack: TestStack, userId: string, companyId: string) {
-  await stack.sql(
-    `UPDATE users SET role = 'COMPANY', company_id = $2, company_role = 'MEMBER' WHERE id = $1`,
-    [userId, companyId],
-  );
-}
-
 export interface ChatCast {
   owner: SignedIn;
   member: SignedIn;
@@ -48,13 +40,13 @@ export interface ChatCast {
 export async function chatCast(stack: TestStack, api: ApiInstance): Promise<ChatCast> {
   const [owner, member, customer, outsider, otherCustomer] = await Promise.all([
     registerCompany(api, { name: 'Olive Owner' }),
-    registerCompany(api, { name: 'Mo Member' }),
+    registerCustomer(api, { name: 'Mo Member' }),
     registerCustomer(api, { name: 'Casey Customer' }),
     registerCompany(api, { name: 'Otto Outsider' }),
     registerCustomer(api, { name: 'Nora Nosy' }),
   ]);
   const companyId = owner.company!.id;
-  await makeMember(stack, member.user.id, companyId);
+  await joinCompany(api, stack, owner, member);
   const bookingId = await insertBooking(stack, companyId, customer.user.id);
   return { owner, member, customer, outsider, otherCustomer, companyId, bookingId };
 }

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import type { ApiInstance } from './test-stack';
+import type { ApiInstance, TestStack } from './test-stack';
 
 export interface SignedIn {
   user: {
@@ -96,4 +96,35 @@ export async function createShipment(
     })
     .expect(201);
   return res.body;
+}
+
+/**
+ * `member` (signed in, in no company yet) becomes a MEMBER of `owner`'s company the way a user
+ * does: invited by the owner, then accepting with the emailed token (read from the outbox). Their
+ * access token then acts as a member at once (the session's facts follow the change).
+ */
+export async function joinCompany(
+  api: ApiInstance,
+  stack: Pick<TestStack, 'sql'>,
+  owner: SignedIn,
+  member: SignedIn,
+): Promise<void> {
+  const companyId = owner.company?.id ?? owner.user.companyId;
+  await api
+    .http()
+    .post(`/companies/${companyId}/invitations`)
+    .set(...bearer(owner))
+    .send({ email: member.user.email })
+    .expect(201);
+  const [invitation] = await stack.sql<{ payload: { token: string } }>(
+    `SELECT payload FROM email_outbox WHERE event = 'company.invitation' AND "to" = $1
+     ORDER BY created_at DESC LIMIT 1`,
+    [member.user.email],
+  );
+  await api
+    .http()
+    .post('/companies/invitations/accept')
+    .set(...bearer(member))
+    .send({ token: invitation.payload.token })
+    .expect(200);
 }
