@@ -38,9 +38,10 @@ describe('resilience: PostgreSQL outage', () => {
 
     proxy.cut();
     const started = Date.now();
+    // A route that must read the database answers 503...
     const during = await api
       .http()
-      .get('/users/me')
+      .get('/notifications')
       .set(...bearer(customer));
     expect(during.status).toBe(503);
     expect(during.body).toEqual({
@@ -49,6 +50,13 @@ describe('resilience: PostgreSQL outage', () => {
       message: expect.any(String),
     });
     expect(Date.now() - started).toBeLessThan(NEVER_HANGS_MS);
+    // ...while a cached profile is still served: checking the token needs Redis only.
+    const cachedProfile = await api
+      .http()
+      .get('/users/me')
+      .set(...bearer(customer))
+      .expect(200);
+    expect(cachedProfile.headers['x-cache']).toBe('HIT');
     const login = await api
       .http()
       .post('/auth/login')
@@ -63,7 +71,7 @@ describe('resilience: PostgreSQL outage', () => {
       status = (
         await api
           .http()
-          .get('/users/me')
+          .get('/notifications')
           .set(...bearer(customer))
       ).status;
     }
