@@ -1,5 +1,5 @@
 import type { NestExpressApplication } from '@nestjs/platform-express';
-import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { SwaggerModule } from '@nestjs/swagger';
 import { Logger } from 'nestjs-pino';
 import { AllExceptionsFilter } from './common/all-exceptions.filter';
 import { applyBrowserSecurity } from './common/browser-security';
@@ -7,6 +7,7 @@ import { answerClientErrorsAsJson } from './common/client-errors';
 import { rejectFormPrototypeKeys } from './common/form-keys';
 import { InputValidationPipe } from './common/input-validation.pipe';
 import { rejectDeepJson } from './common/json-depth';
+import { buildOpenApiDocument } from './openapi/openapi-document';
 import type { AppConfig } from './config';
 import { RedisIoAdapter } from './realtime/redis-io.adapter';
 
@@ -36,15 +37,7 @@ export function configureApp(
   // Before listen: the Socket.IO server is created at init, already on the Redis adapter.
   app.useWebSocketAdapter(new RedisIoAdapter(app));
 
-  const document = SwaggerModule.createDocument(
-    app,
-    new DocumentBuilder()
-      .setTitle('Parcsal API')
-      .setDescription('Parcel-shipping marketplace: shipments, bookings, payments, chat, reviews.')
-      .setVersion('1.0')
-      .addBearerAuth()
-      .build(),
-  );
+  const document = buildOpenApiDocument(app, config);
   SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs-json' });
   return app;
 }

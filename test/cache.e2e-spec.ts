@@ -18,7 +18,7 @@ import { ApiInstance, TestStack } from './support/test-stack';
  */
 const NEVER_HANGS_MS = 10_000;
 
-/** CONTRACT.md "Caching": X-Cache, invalidation on writes, per-user keys, fail open. */
+/** docs/contract.md "Caching": X-Cache, invalidation on writes, per-user keys, fail open. */
 describe('Response cache', () => {
   let stack: TestStack;
   let a: ApiInstance;

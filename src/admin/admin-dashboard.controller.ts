@@ -1,12 +1,12 @@
 import { Controller, Get, Query } from '@nestjs/common';
-import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import { ApiTags } from '@nestjs/swagger';
 import { Roles } from '../auth/roles.decorator';
 import { CachedResponse } from '../cache/cached-response.decorator';
-import { DashboardStatsQueryDto } from './admin-dashboard.dto';
+import { ApiOk, Summary } from '../common/openapi/api-responses.decorator';
+import { DashboardStats, DashboardStatsQueryDto, DashboardSummary } from './admin-dashboard.dto';
 import { AdminDashboardService } from './admin-dashboard.service';
 
 @ApiTags('admin')
-@ApiBearerAuth()
 @Roles('ADMIN')
 @Controller('admin/dashboard')
 export class AdminDashboardController {
@@ -14,13 +14,17 @@ export class AdminDashboardController {
 
   @Get('summary')
   @CachedResponse('DASHBOARD')
-  summary() {
+  @Summary('Platform totals: users, companies, shipments, bookings by status, revenue')
+  @ApiOk(DashboardSummary)
+  getDashboardSummary() {
     return this.dashboard.summary();
   }
 
   @Get('stats')
   @CachedResponse('DASHBOARD', { query: { days: '30' } })
-  stats(@Query() query: DashboardStatsQueryDto) {
+  @Summary('Bookings, revenue and new users per UTC day, oldest first')
+  @ApiOk(DashboardStats)
+  getDashboardStats(@Query() query: DashboardStatsQueryDto) {
     return this.dashboard.stats(query.days);
   }
 }

@@ -1,6 +1,7 @@
-import { ApiPropertyOptional } from '@nestjs/swagger';
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsInt, IsOptional, Max, Min } from 'class-validator';
+import { CountProperty } from '../common/openapi/api-property';
 
 export class DashboardStatsQueryDto {
   @ApiPropertyOptional({
@@ -20,22 +21,43 @@ export class DashboardStatsQueryDto {
 
 export type BookingStatus = 'PENDING' | 'CONFIRMED' | 'REJECTED' | 'CANCELLED' | 'DELIVERED';
 
-export interface DashboardSummary {
-  users: number;
-  companies: number;
-  shipments: number;
-  bookings: { byStatus: Record<BookingStatus, number> };
-  revenueCents: number;
+/** Bookings per status, every status present. */
+export class BookingsByStatus {
+  @CountProperty() PENDING: number;
+  @CountProperty() CONFIRMED: number;
+  @CountProperty() REJECTED: number;
+  @CountProperty() CANCELLED: number;
+  @CountProperty() DELIVERED: number;
 }
 
-export interface DashboardDay {
-  /** UTC calendar day, YYYY-MM-DD. */
+export class DashboardBookings {
+  @ApiProperty({ type: BookingsByStatus })
+  byStatus: BookingsByStatus;
+}
+
+export class DashboardSummary {
+  @CountProperty() users: number;
+  @CountProperty() companies: number;
+  @CountProperty() shipments: number;
+  @ApiProperty({ type: DashboardBookings }) bookings: DashboardBookings;
+  @CountProperty({ description: 'Sum of succeeded payments' }) revenueCents: number;
+}
+
+export class DashboardDay {
+  @ApiProperty({ format: 'date', description: 'UTC calendar day', example: '2030-01-31' })
   date: string;
-  bookings: number;
-  revenueCents: number;
-  newUsers: number;
+
+  @CountProperty() bookings: number;
+  @CountProperty() revenueCents: number;
+  @CountProperty() newUsers: number;
 }
 
-export interface DashboardStats {
+export class DashboardStats {
+  @ApiProperty({
+    type: [DashboardDay],
+    minItems: 1,
+    maxItems: 365,
+    description: 'Exactly `days` entries, oldest first, the last one today (UTC)',
+  })
   days: DashboardDay[];
 }

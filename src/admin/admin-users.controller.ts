@@ -1,10 +1,10 @@
-import { Controller, HttpCode, Param, ParseUUIDPipe, Post } from '@nestjs/common';
-import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import { Controller, Param, ParseUUIDPipe, Post } from '@nestjs/common';
+import { ApiTags } from '@nestjs/swagger';
 import { AuthService } from '../auth/auth.service';
 import { Roles } from '../auth/roles.decorator';
+import { ApiNoContent, Summary } from '../common/openapi/api-responses.decorator';
 
 @ApiTags('admin')
-@ApiBearerAuth()
 @Roles('ADMIN')
 @Controller('admin/users')
 export class AdminUsersController {
@@ -12,7 +12,8 @@ export class AdminUsersController {
 
   /** Every token of that user stops working, on every API process. */
   @Post(':id/force-logout')
-  @HttpCode(204)
+  @Summary('Sign a user out everywhere: every token of theirs stops working')
+  @ApiNoContent()
   async forceLogout(@Param('id', ParseUUIDPipe) id: string): Promise<void> {
     await this.auth.forceLogout(id);
   }

@@ -3,7 +3,7 @@ import { and, count, eq, ne } from 'drizzle-orm';
 import { createHash } from 'node:crypto';
 import { DB, Database, DbExecutor, schema } from '../database';
 
-/** Devices are told apart by user agent (CONTRACT.md): its hash is the device id. */
+/** Devices are told apart by user agent (docs/contract.md): its hash is the device id. */
 function deviceHash(userAgent: string): string {
   return createHash('sha256').update(userAgent).digest('hex');
 }

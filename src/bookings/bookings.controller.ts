@@ -1,14 +1,17 @@
-import { Body, Controller, Get, HttpCode, Param, ParseUUIDPipe, Post, Query } from '@nestjs/common';
-import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import { Body, Controller, Get, Param, ParseUUIDPipe, Post, Query } from '@nestjs/common';
+import { ApiTags } from '@nestjs/swagger';
 import type { AuthUser } from '../auth/auth-user';
 import { CurrentUser } from '../auth/current-user.decorator';
 import { Roles } from '../auth/roles.decorator';
+import { ApiCreated, ApiErrors, ApiOk, Summary } from '../common/openapi/api-responses.decorator';
 import { RateLimit } from '../throttle/rate-limit.decorator';
+import { BookingPage, BookingView } from './booking.view';
 import { BookingsService } from './bookings.service';
 import { CreateBookingDto, ListBookingsQueryDto } from './dto/booking.dto';
 
+const TRANSITION_CONFLICT = 'The booking is not in a state that allows this';
+
 @ApiTags('bookings')
-@ApiBearerAuth()
 @Controller('bookings')
 export class BookingsController {
   constructor(private readonly bookings: BookingsService) {}
@@ -16,45 +19,60 @@ export class BookingsController {
   @Post()
   @Roles('CUSTOMER')
   @RateLimit('BOOKING')
-  create(@CurrentUser() user: AuthUser, @Body() dto: CreateBookingDto) {
+  @Summary('Book capacity on a shipment (customers); starts PENDING')
+  @ApiCreated(BookingView)
+  @ApiErrors({ 404: 'Shipment not found', 409: 'Not enough capacity left on the shipment' })
+  createBooking(@CurrentUser() user: AuthUser, @Body() dto: CreateBookingDto) {
     return this.bookings.create(user, dto);
   }
 
   @Get()
-  list(@CurrentUser() user: AuthUser, @Query() query: ListBookingsQueryDto) {
+  @Summary("The user's bookings: a customer's own, or their company's")
+  @ApiOk(BookingPage)
+  listBookings(@CurrentUser() user: AuthUser, @Query() query: ListBookingsQueryDto) {
     return this.bookings.list(user, query);
   }
 
   @Get(':id')
-  findOne(@CurrentUser() user: AuthUser, @Param('id', ParseUUIDPipe) id: string) {
+  @Summary('A booking (its customer or company)')
+  @ApiOk(BookingView)
+  getBooking(@CurrentUser() user: AuthUser, @Param('id', ParseUUIDPipe) id: string) {
     return this.bookings.findOne(user, id);
   }
 
   @Post(':id/accept')
-  @HttpCode(200)
   @Roles('COMPANY')
-  accept(@CurrentUser() user: AuthUser, @Param('id', ParseUUIDPipe) id: string) {
+  @Summary("Accept a PENDING booking (the shipment's company): CONFIRMED")
+  @ApiOk(BookingView)
+  @ApiErrors({ 409: TRANSITION_CONFLICT })
+  acceptBooking(@CurrentUser() user: AuthUser, @Param('id', ParseUUIDPipe) id: string) {
     return this.bookings.transition(user, id, 'accept');
   }
 
   @Post(':id/reject')
-  @HttpCode(200)
   @Roles('COMPANY')
-  reject(@CurrentUser() user: AuthUser, @Param('id', ParseUUIDPipe) id: string) {
+  @Summary("Reject a PENDING booking (the shipment's company): REJECTED, capacity freed")
+  @ApiOk(BookingView)
+  @ApiErrors({ 409: TRANSITION_CONFLICT })
+  rejectBooking(@CurrentUser() user: AuthUser, @Param('id', ParseUUIDPipe) id: string) {
     return this.bookings.transition(user, id, 'reject');
   }
 
   @Post(':id/deliver')
-  @HttpCode(200)
   @Roles('COMPANY')
-  deliver(@CurrentUser() user: AuthUser, @Param('id', ParseUUIDPipe) id: string) {
+  @Summary("Mark a CONFIRMED booking delivered (the shipment's company)")
+  @ApiOk(BookingView)
+  @ApiErrors({ 409: TRANSITION_CONFLICT })
+  deliverBooking(@CurrentUser() user: AuthUser, @Param('id', ParseUUIDPipe) id: string) {
     return this.bookings.transition(user, id, 'deliver');
   }
 
   @Post(':id/cancel')
-  @HttpCode(200)
   @Roles('CUSTOMER', 'COMPANY')
-  cancel(@CurrentUser() user: AuthUser, @Param('id', ParseUUIDPipe) id: string) {
+  @Summary('Cancel a PENDING or CONFIRMED booking (its customer or company); capacity freed')
+  @ApiOk(BookingView)
+  @ApiErrors({ 409: TRANSITION_CONFLICT })
+  cancelBooking(@CurrentUser() user: AuthUser, @Param('id', ParseUUIDPipe) id: string) {
     return this.bookings.transition(user, id, 'cancel');
   }
 }

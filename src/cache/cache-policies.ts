@@ -30,7 +30,7 @@ export const CACHE_POLICIES: Record<CacheName, CachePolicy> = {
   COMPANY: {
     perUser: false,
     tags: (request) => {
-      const idOrSlug = param(request, 'idOrSlug');
+      const idOrSlug = param(request, 'id');
       return [UUID.test(idOrSlug) ? `company:${idOrSlug}` : `company-slug:${idOrSlug}`];
     },
     responseTags: (body) => {

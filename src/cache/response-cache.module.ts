@@ -10,7 +10,7 @@ import { CacheTagsService } from './cache-tags.service';
 import { ResponseCacheService } from './response-cache.service';
 
 /**
- * Response caching (CONTRACT.md "Caching") at CACHE_REDIS_URL, keys under REDIS_KEY_PREFIX +
+ * Response caching (docs/contract.md "Caching") at CACHE_REDIS_URL, keys under REDIS_KEY_PREFIX +
  * "cache:". Entries are read and written by CacheEntriesStore's scripts (a hit is one round
  * trip); @nestjs/cache-manager's Keyv store remains what the interceptor's base, Nest's
  * CacheInterceptor, is constructed with. Global so that `@CachedResponse` works in any feature

@@ -1,4 +1,5 @@
-import { ApiPropertyOptional } from '@nestjs/swagger';
+import type { Type as Class } from '@nestjs/common';
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsInt, IsOptional, Max, Min } from 'class-validator';
 
@@ -31,4 +32,25 @@ export interface Page<T> {
 
 export function offsetOf(query: PaginationQueryDto): number {
   return (query.page - 1) * query.limit;
+}
+
+/**
+ * The documented class of a page of `item`s: `class BookingPage extends PageOf(BookingView) {}`
+ * (the subclass gives the schema its name).
+ */
+export function PageOf<T>(item: Class<T>): Class<Page<T>> {
+  class PageOfItems implements Page<T> {
+    @ApiProperty({ type: [item] })
+    items: T[];
+
+    @ApiProperty({ type: 'integer', minimum: 0, description: 'Items in all pages' })
+    total: number;
+
+    @ApiProperty({ type: 'integer', minimum: 1 })
+    page: number;
+
+    @ApiProperty({ type: 'integer', minimum: 1, maximum: 100 })
+    limit: number;
+  }
+  return PageOfItems;
 }

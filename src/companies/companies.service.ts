@@ -6,22 +6,13 @@ import { CompanyChangedEvent, DomainEvent } from '../common/domain-events';
 import { DB, Database, DbExecutor, schema } from '../database';
 import { isUniqueViolation } from '../users/users.service';
 import { slugify, slugWithSuffix } from './company-slug';
+import { CompanyProfile } from './dto/company.response';
 import { UpdateCompanyDto } from './dto/companies.dto';
 
 export type CompanyRow = typeof schema.companies.$inferSelect;
 export type CompanyPlan = CompanyRow['activePlan'];
 
-/** The public profile of a company (GET /companies/:idOrSlug). */
-export interface CompanyProfile {
-  id: string;
-  slug: string;
-  name: string;
-  description: string | null;
-  activePlan: CompanyPlan;
-  /** The company's OWNER; null only if the company has none (never through the API). */
-  admin: { id: string; name: string } | null;
-  stats: { shipmentsCount: number; bookingsCount: number; rating: number | null };
-}
+export { CompanyProfile };
 
 interface ProfileRow extends Record<string, unknown> {
   id: string;

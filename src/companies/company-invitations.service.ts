@@ -17,17 +17,12 @@ import { EmailOutbox } from '../email/email-outbox';
 import { UserFactsStore } from '../users/user-facts.store';
 import { PublicUser, toPublicUser } from '../users/users.service';
 import { CompaniesService, CompanyProfile } from './companies.service';
+import { InvitationView } from './dto/company.response';
 
 /** How long an invitation can be accepted. */
 const INVITATION_TTL_MS = 7 * 24 * 60 * 60 * 1000;
 
-export interface InvitationView {
-  id: string;
-  companyId: string;
-  email: string;
-  expiresAt: string;
-  createdAt: string;
-}
+export { InvitationView };
 
 /** Only the token's hash is stored: a database leak does not hand out team seats. */
 export function hashInvitationToken(token: string): string {

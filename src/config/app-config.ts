@@ -1,6 +1,6 @@
 /**
  * The whole configuration of a Parcsal process, typed. Built once at start-up by `loadConfig`
- * from the environment (see CONTRACT.md "Configuration"); nothing else reads process.env.
+ * from the environment (see docs/contract.md "Configuration"); nothing else reads process.env.
  */
 export type ThrottlerName =
   'GLOBAL' | 'LOGIN' | 'LOGIN_EMAIL' | 'REGISTER' | 'REFRESH' | 'BOOKING' | 'SEARCH' | 'CHAT';

@@ -53,7 +53,7 @@ export const campaignStatus = pgEnum('campaign_status', [
   'FAILED',
 ]);
 /**
- * An email's state as admins see it (CONTRACT.md "Admin"): PENDING until settled, then SENT,
+ * An email's state as admins see it (docs/contract.md "Admin"): PENDING until settled, then SENT,
  * LOGGED (no SMTP_URL: written to the log only), FAILED (given up) or SUPPRESSED (not attempted:
  * the address is on email_suppressions).
  */

@@ -2,38 +2,35 @@ import {
   Controller,
   Delete,
   Get,
-  HttpCode,
   NotFoundException,
   Param,
   ParseUUIDPipe,
   Post,
   Query,
 } from '@nestjs/common';
-import {
-  ApiAcceptedResponse,
-  ApiBearerAuth,
-  ApiConflictResponse,
-  ApiNoContentResponse,
-  ApiNotFoundResponse,
-  ApiOkResponse,
-  ApiTags,
-} from '@nestjs/swagger';
+import { ApiTags } from '@nestjs/swagger';
 import { Roles } from '../auth/roles.decorator';
+import {
+  ApiAccepted,
+  ApiErrors,
+  ApiNoContent,
+  ApiOk,
+  Summary,
+} from '../common/openapi/api-responses.decorator';
 import { PaginationQueryDto } from '../common/pagination.dto';
 import { AdminEmailsService } from './admin-emails.service';
 import {
   EmailAddressParamDto,
   EmailDetailDto,
-  EmailPageDto,
+  EmailPage,
   EmailSummaryDto,
   ListEmailsQueryDto,
-  SuppressionPageDto,
+  SuppressionPage,
 } from './dto/admin-emails.dto';
 import { EmailSuppressions } from './email-suppressions';
 
 /** The email outbox: what was sent, to whom, in which state, and the message itself. */
 @ApiTags('admin')
-@ApiBearerAuth()
 @Roles('ADMIN')
 @Controller('admin/emails')
 export class AdminEmailsController {
@@ -41,25 +38,25 @@ export class AdminEmailsController {
 
   /** Newest first. */
   @Get()
-  @ApiOkResponse({ type: EmailPageDto })
-  list(@Query() query: ListEmailsQueryDto): Promise<EmailPageDto> {
+  @Summary('Every email sent or to be sent, newest first, with its state')
+  @ApiOk(EmailPage)
+  listEmails(@Query() query: ListEmailsQueryDto): Promise<EmailPage> {
     return this.emails.list(query);
   }
 
   @Get(':id')
-  @ApiOkResponse({ type: EmailDetailDto })
-  @ApiNotFoundResponse()
-  get(@Param('id', ParseUUIDPipe) id: string): Promise<EmailDetailDto> {
+  @Summary('An email with its headers and rendered text and HTML')
+  @ApiOk(EmailDetailDto)
+  getEmail(@Param('id', ParseUUIDPipe) id: string): Promise<EmailDetailDto> {
     return this.emails.get(id);
   }
 
   /** Sends a FAILED email again (by the worker, shortly): 202 with its state, now PENDING. */
   @Post(':id/retry')
-  @HttpCode(202)
-  @ApiAcceptedResponse({ type: EmailSummaryDto })
-  @ApiNotFoundResponse()
-  @ApiConflictResponse({ description: 'The email is not FAILED' })
-  retry(@Param('id', ParseUUIDPipe) id: string): Promise<EmailSummaryDto> {
+  @Summary('Send a FAILED email again (by the worker, shortly)')
+  @ApiAccepted(EmailSummaryDto, 'Queued again; its state is now PENDING')
+  @ApiErrors({ 409: 'The email is not FAILED' })
+  retryEmail(@Param('id', ParseUUIDPipe) id: string): Promise<EmailSummaryDto> {
     return this.emails.retry(id);
   }
 }
@@ -69,7 +66,6 @@ export class AdminEmailsController {
  * emails to it be attempted again.
  */
 @ApiTags('admin')
-@ApiBearerAuth()
 @Roles('ADMIN')
 @Controller('admin/email-suppressions')
 export class AdminEmailSuppressionsController {
@@ -77,16 +73,17 @@ export class AdminEmailSuppressionsController {
 
   /** Newest first. */
   @Get()
-  @ApiOkResponse({ type: SuppressionPageDto })
-  list(@Query() query: PaginationQueryDto): Promise<SuppressionPageDto> {
+  @Summary('Addresses not mailed any more after a permanent SMTP failure, newest first')
+  @ApiOk(SuppressionPage)
+  listEmailSuppressions(@Query() query: PaginationQueryDto): Promise<SuppressionPage> {
     return this.suppressions.list(query.page, query.limit);
   }
 
   @Delete(':email')
-  @HttpCode(204)
-  @ApiNoContentResponse({ description: 'Removed: later emails to it are attempted again' })
-  @ApiNotFoundResponse({ description: 'The address is not on the list' })
-  async remove(@Param() params: EmailAddressParamDto): Promise<void> {
+  @Summary('Remove an address from the suppression list: later emails to it are attempted')
+  @ApiNoContent('Removed: later emails to it are attempted again')
+  @ApiErrors({ 404: 'The address is not on the list' })
+  async removeEmailSuppression(@Param() params: EmailAddressParamDto): Promise<void> {
     if (!(await this.suppressions.remove(params.email))) {
       throw new NotFoundException('This address is not suppressed');
     }

@@ -1,4 +1,4 @@
-/** Every email's event, sent as the `X-Parcsal-Event` header (CONTRACT.md "Email"). */
+/** Every email's event, sent as the `X-Parcsal-Event` header (docs/contract.md "Email"). */
 export enum EmailEvent {
   BookingCreated = 'booking.created',
   BookingConfirmed = 'booking.confirmed',

@@ -3,7 +3,7 @@ import { and, eq, sql } from 'drizzle-orm';
 import type { PgUpdateSetSource } from 'drizzle-orm/pg-core';
 import { Database, DB, schema } from '../database';
 
-/** The states an email ends in (CONTRACT.md "Admin": PENDING until one of these). */
+/** The states an email ends in (docs/contract.md "Admin": PENDING until one of these). */
 export type EmailOutcome = 'SENT' | 'LOGGED' | 'FAILED' | 'SUPPRESSED';
 
 /**

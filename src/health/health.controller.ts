@@ -1,25 +1,19 @@
 import { Controller, Get, ServiceUnavailableException } from '@nestjs/common';
-import {
-  ApiOkResponse,
-  ApiOperation,
-  ApiServiceUnavailableResponse,
-  ApiTags,
-} from '@nestjs/swagger';
+import { ApiServiceUnavailableResponse, ApiTags } from '@nestjs/swagger';
 import { HealthCheck, HealthCheckService, HealthIndicatorService } from '@nestjs/terminus';
 import { SkipThrottle } from '@nestjs/throttler';
 import { Public } from '../common/public.decorator';
+import { ApiOk, Summary } from '../common/openapi/api-responses.decorator';
 import { DatabaseHealth } from '../database';
 import { RedisService } from '../redis';
-import { notReadyReason, Readiness, ReadinessService } from './readiness.service';
-
-const CHECKS_SCHEMA = {
-  type: 'object',
-  properties: {
-    database: { type: 'string', enum: ['up', 'down'] },
-    redis: { type: 'string', enum: ['up', 'down'] },
-    queue: { type: 'string', enum: ['up', 'down'] },
-  },
-};
+import {
+  HealthResponse,
+  HealthUnavailableResponse,
+  LivenessResponse,
+  NotReadyResponse,
+  ReadinessResponse,
+} from './health.response';
+import { notReadyReason, ReadinessService } from './readiness.service';
 
 @ApiTags('health')
 @Controller('health')
@@ -36,8 +30,14 @@ export class HealthController {
   @Public()
   @SkipThrottle()
   @Get()
-  @HealthCheck()
-  check() {
+  @HealthCheck({ swaggerDocumentation: false })
+  @Summary('Whether Redis and the database answer')
+  @ApiOk(HealthResponse)
+  @ApiServiceUnavailableResponse({
+    description: 'Redis or the database does not answer',
+    type: HealthUnavailableResponse,
+  })
+  checkHealth() {
     return this.health.check([
       async () => this.probe('redis', () => this.redis.ping()),
       async () => this.probe('database', () => this.database.ping()),
@@ -47,48 +47,28 @@ export class HealthController {
   @Public()
   @SkipThrottle()
   @Get('live')
-  @ApiOperation({
-    summary: 'Liveness probe',
-    description:
-      'The process is running and answering HTTP. Never checks Redis or the database: restart the process only when this fails. Not rate-limited.',
-  })
-  @ApiOkResponse({
-    description: 'The process is alive.',
-    schema: { type: 'object', properties: { status: { type: 'string', enum: ['ok'] } } },
-  })
-  live(): { status: 'ok' } {
+  @Summary(
+    'Liveness probe',
+    'The process is running and answering HTTP. Never checks Redis or the database: restart the process only when this fails. Not rate-limited.',
+  )
+  @ApiOk(LivenessResponse, 'The process is alive.')
+  checkLiveness(): LivenessResponse {
     return { status: 'ok' };
   }
 
   @Public()
   @SkipThrottle()
   @Get('ready')
-  @ApiOperation({
-    summary: 'Readiness probe',
-    description:
-      'This process can serve: the database, Redis and the queue connection answer and it is not draining after SIGTERM. Send traffic only while this is 200. Not rate-limited.',
-  })
-  @ApiOkResponse({
-    description: 'Ready to serve.',
-    schema: {
-      type: 'object',
-      properties: { status: { type: 'string', enum: ['ok'] }, checks: CHECKS_SCHEMA },
-    },
-  })
+  @Summary(
+    'Readiness probe',
+    'This process can serve: the database, Redis and the queue connection answer and it is not draining after SIGTERM. Send traffic only while this is 200. Not rate-limited.',
+  )
+  @ApiOk(ReadinessResponse, 'Ready to serve.')
   @ApiServiceUnavailableResponse({
     description: 'A dependency is down, or the process is draining (shutting down).',
-    schema: {
-      type: 'object',
-      properties: {
-        statusCode: { type: 'number', example: 503 },
-        error: { type: 'string', example: 'Service Unavailable' },
-        message: { type: 'string', example: 'not ready: draining' },
-        status: { type: 'string', enum: ['draining', 'unavailable'] },
-        checks: CHECKS_SCHEMA,
-      },
-    },
+    type: NotReadyResponse,
   })
-  async ready(): Promise<{ status: 'ok'; checks: Readiness['checks'] }> {
+  async checkReadiness(): Promise<ReadinessResponse> {
     const readiness = await this.readiness.check();
     if (readiness.ready) return { status: 'ok', checks: readiness.checks };
     throw new ServiceUnavailableException({

@@ -1,10 +1,11 @@
 import { Controller, Get, Header } from '@nestjs/common';
-import { ApiExcludeController } from '@nestjs/swagger';
+import { ApiOkResponse, ApiProduces, ApiTags } from '@nestjs/swagger';
 import { SkipThrottle } from '@nestjs/throttler';
 import { Public } from '../common/public.decorator';
+import { Summary } from '../common/openapi/api-responses.decorator';
 import { MetricsService } from './metrics.service';
 
-@ApiExcludeController()
+@ApiTags('metrics')
 @Controller('metrics')
 export class MetricsController {
   constructor(private readonly metrics: MetricsService) {}
@@ -13,7 +14,10 @@ export class MetricsController {
   @SkipThrottle()
   @Get()
   @Header('Content-Type', 'text/plain; version=0.0.4; charset=utf-8')
-  scrape(): Promise<string> {
+  @Summary('Prometheus metrics of this process')
+  @ApiProduces('text/plain')
+  @ApiOkResponse({ description: 'Prometheus text exposition format', schema: { type: 'string' } })
+  getMetrics(): Promise<string> {
     return this.metrics.registry.metrics();
   }
 }

@@ -1,16 +1,44 @@
+import { ApiProperty } from '@nestjs/swagger';
+import { CountProperty, DateTimeProperty, IdProperty } from '../common/openapi/api-property';
+import { PageOf } from '../common/pagination.dto';
 import type { schema } from '../database';
 
 export type NotificationRow = typeof schema.notifications.$inferSelect;
 
-/** The contract's notification object. */
-export interface NotificationView {
+/** The contract's notification object (also pushed as the `notification` socket event). */
+export class NotificationView {
+  @IdProperty()
   id: string;
+
+  @ApiProperty({
+    description: 'The event name, e.g. `booking.confirmed`',
+    example: 'booking.confirmed',
+  })
   type: string;
+
+  @ApiProperty()
   title: string;
+
+  @ApiProperty()
   body: string;
+
+  @ApiProperty({
+    type: 'object',
+    additionalProperties: true,
+    description: 'Ids and facts of the event',
+  })
   data: Record<string, unknown>;
+
+  @DateTimeProperty({ nullable: true })
   readAt: string | null;
+
+  @DateTimeProperty()
   createdAt: string;
+}
+
+export class NotificationPage extends PageOf(NotificationView) {
+  @CountProperty({ description: 'Unread notifications of the user, whatever the filter' })
+  unreadCount: number;
 }
 
 export interface NewNotification {

@@ -20,6 +20,7 @@ export const ApiIdempotencyKey = () =>
   ApiHeader({
     name: 'Idempotency-Key',
     required: true,
+    schema: { type: 'string', minLength: 1, maxLength: 255 },
     description:
       'Repeat a request with the same key to get the same payment back, never a second charge',
   });

@@ -17,16 +17,13 @@ import { DB, Database, schema } from '../database';
 import { LockService } from '../locks';
 import { isUniqueViolation } from '../users/users.service';
 import { ChargeResult, PAYMENT_PROVIDER, PaymentProvider } from './payment-provider';
+import { PaymentView } from './payment.view';
 
 const { bookings, payments } = schema;
 
 type PaymentRow = typeof schema.payments.$inferSelect;
 
-export interface PaymentView {
-  paymentId: string;
-  status: PaymentRow['status'];
-  amountCents: number;
-}
+export { PaymentView };
 
 /** Long enough for a slow provider; extended automatically while the charge runs. */
 const PAYMENT_LOCK_TTL_MS = 10_000;

@@ -1,4 +1,4 @@
-/** Socket.IO path of the API (CONTRACT.md "Realtime"). */
+/** Socket.IO path of the API (docs/contract.md "Realtime"). */
 export const SOCKET_IO_PATH = '/socket.io';
 
 /** Events of the default namespace (their payloads: realtime.events.ts). */

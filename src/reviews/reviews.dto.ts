@@ -1,5 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsInt, IsOptional, IsString, IsUUID, Max, MaxLength, Min } from 'class-validator';
+import { CountProperty, DateTimeProperty, IdProperty } from '../common/openapi/api-property';
+import { PageOf } from '../common/pagination.dto';
 
 export class CreateReviewDto {
   @ApiProperty({ format: 'uuid', description: 'a DELIVERED booking of yours with this company' })
@@ -19,18 +21,55 @@ export class CreateReviewDto {
   comment?: string | null;
 }
 
-export interface ReviewView {
+export class ReviewAuthor {
+  @IdProperty()
   id: string;
-  bookingId: string;
-  companyId: string;
-  rating: number;
-  comment: string | null;
-  createdAt: string;
-  customer: { id: string; name: string };
+
+  @ApiProperty()
+  name: string;
 }
 
-export interface ReviewStats {
+export class ReviewView {
+  @IdProperty()
+  id: string;
+
+  @IdProperty()
+  bookingId: string;
+
+  @IdProperty()
+  companyId: string;
+
+  @ApiProperty({ type: 'integer', minimum: 1, maximum: 5 })
+  rating: number;
+
+  @ApiProperty({ type: String, nullable: true })
+  comment: string | null;
+
+  @DateTimeProperty()
+  createdAt: string;
+
+  @ApiProperty({ type: ReviewAuthor })
+  customer: ReviewAuthor;
+}
+
+export class ReviewPage extends PageOf(ReviewView) {}
+
+/** How many reviews gave each rating. */
+export class RatingDistribution {
+  @CountProperty() '1': number;
+  @CountProperty() '2': number;
+  @CountProperty() '3': number;
+  @CountProperty() '4': number;
+  @CountProperty() '5': number;
+}
+
+export class ReviewStats {
+  @CountProperty()
   count: number;
+
+  @ApiProperty({ minimum: 0, maximum: 5, description: '2 decimals; 0 without reviews' })
   average: number;
-  distribution: Record<'1' | '2' | '3' | '4' | '5', number>;
+
+  @ApiProperty({ type: RatingDistribution })
+  distribution: RatingDistribution;
 }

@@ -1,12 +1,14 @@
 import { Body, Controller, Get, Param, ParseUUIDPipe, Patch, Post, Query } from '@nestjs/common';
-import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import { ApiTags } from '@nestjs/swagger';
 import type { AuthUser } from '../auth/auth-user';
 import { CurrentUser } from '../auth/current-user.decorator';
 import { Public } from '../common/public.decorator';
-import { CachedResponse } from '../cache/cached-response.decorator';
 import { Roles } from '../auth/roles.decorator';
+import { CachedResponse } from '../cache/cached-response.decorator';
+import { ApiCreated, ApiErrors, ApiOk, Summary } from '../common/openapi/api-responses.decorator';
 import { RateLimit } from '../throttle/rate-limit.decorator';
 import { CreateShipmentDto, SearchShipmentsQueryDto, UpdateShipmentDto } from './dto/shipment.dto';
+import { ShipmentPage, ShipmentView } from './shipment.view';
 import { ShipmentsService } from './shipments.service';
 
 @ApiTags('shipments')
@@ -15,9 +17,10 @@ export class ShipmentsController {
   constructor(private readonly shipments: ShipmentsService) {}
 
   @Post()
-  @ApiBearerAuth()
   @Roles('COMPANY')
-  create(@CurrentUser() user: AuthUser, @Body() dto: CreateShipmentDto) {
+  @Summary("Publish capacity on a route (a company's users)")
+  @ApiCreated(ShipmentView)
+  createShipment(@CurrentUser() user: AuthUser, @Body() dto: CreateShipmentDto) {
     return this.shipments.create(user, dto);
   }
 
@@ -26,20 +29,26 @@ export class ShipmentsController {
   @Public()
   @RateLimit('SEARCH')
   @CachedResponse('SEARCH', { query: { page: '1', limit: '20' } })
-  search(@Query() query: SearchShipmentsQueryDto) {
+  @Summary('Search shipments, soonest departure first')
+  @ApiOk(ShipmentPage)
+  searchShipments(@Query() query: SearchShipmentsQueryDto) {
     return this.shipments.search(query);
   }
 
   @Get(':id')
   @Public()
-  findOne(@Param('id', ParseUUIDPipe) id: string) {
+  @Summary('A shipment')
+  @ApiOk(ShipmentView)
+  getShipment(@Param('id', ParseUUIDPipe) id: string) {
     return this.shipments.findById(id);
   }
 
   @Patch(':id')
-  @ApiBearerAuth()
   @Roles('COMPANY')
-  update(
+  @Summary('Change a shipment (its company)')
+  @ApiOk(ShipmentView)
+  @ApiErrors({ 409: 'The change would leave less capacity than is already booked' })
+  updateShipment(
     @CurrentUser() user: AuthUser,
     @Param('id', ParseUUIDPipe) id: string,
     @Body() dto: UpdateShipmentDto,

@@ -16,7 +16,7 @@ import { trackerFor, TrackedRequest } from './throttle-trackers';
 export type RateLimitPhase = 'before-auth' | 'after-auth';
 
 /**
- * The HTTP rate limits (CONTRACT.md "Rate limits") of routes, counted by RateLimiter. Its two thin
+ * The HTTP rate limits (docs/contract.md "Rate limits") of routes, counted by RateLimiter. Its two thin
  * adapters call it: ThrottleGuard (the first global guard) and RateLimitInterceptor.
  *
  * In throttler v6 every named throttler applies to every route; here only GLOBAL does, plus the

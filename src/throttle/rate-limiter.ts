@@ -30,7 +30,7 @@ export interface LimitVerdict {
 }
 
 /**
- * The rate limits themselves (CONTRACT.md "Rate limits"), for every way in: ThrottleGuard for
+ * The rate limits themselves (docs/contract.md "Rate limits"), for every way in: ThrottleGuard for
  * routes, the queue dashboard's HTTP Basic sign-in, ChatRateLimiter for the socket. Limits come
  * from the configuration in force (THROTTLE_<NAME>), counters from Redis (RedisThrottlerStorage).
  *

@@ -9,7 +9,7 @@ import { RedisThrottlerStorage } from './redis-throttler.storage';
 import { ThrottleGuard } from './throttle.guard';
 
 /**
- * Rate limits on Redis, shared by every API process (CONTRACT.md "Rate limits"), all counted by
+ * Rate limits on Redis, shared by every API process (docs/contract.md "Rate limits"), all counted by
  * RateLimiter: the route limits (RateLimitEnforcer, called by ThrottleGuard before authentication
  * and by RateLimitInterceptor after it), ChatRateLimiter for the socket, and the queue dashboard's
  * sign-ins (LOGIN, LOGIN_EMAIL). THROTTLE_ENABLED=false turns them all off. ThrottleGuard is

@@ -2,19 +2,11 @@ import { ConflictException, Inject, Injectable } from '@nestjs/common';
 import { and, count, eq, sql, sum } from 'drizzle-orm';
 import { DB, Database, DbExecutor, schema } from '../database';
 import type { CompanyRole, UserRole } from '../auth/auth-user';
+import { PublicUser, UserStats } from './user.view';
 
 export type UserRow = typeof schema.users.$inferSelect;
 
-/** The contract's user object: never the password hash. */
-export interface PublicUser {
-  id: string;
-  email: string;
-  name: string;
-  role: UserRole;
-  companyId: string | null;
-  companyRole: CompanyRole | null;
-  createdAt: string;
-}
+export { PublicUser };
 
 /** The fields a public user is made of: a full row, or the signed-in AuthUser. */
 type UserFacts = Pick<
@@ -99,7 +91,7 @@ export class UsersService {
   }
 
   /** Booking figures of the user, or of their company for company users; aggregate SQL only. */
-  async stats(user: Pick<UserRow, 'id' | 'role' | 'companyId'>): Promise<Record<string, number>> {
+  async stats(user: Pick<UserRow, 'id' | 'role' | 'companyId'>): Promise<UserStats> {
     const { bookings, payments, shipments } = schema;
     if (user.role === 'COMPANY' && user.companyId) {
       const [[b], [p], [s]] = await Promise.all([

@@ -13,6 +13,7 @@ import { join } from 'node:path';
 import { Queue } from 'bullmq';
 import request from 'supertest';
 import { QueueName } from '../../src/queues/queue-jobs';
+import { checkedAgent, documentOf } from './openapi-responses';
 import { freePort } from './redis-server';
 import { hashTree, newHash } from './tree-hash';
 import { TEST_REDIS_URL } from './test-env';
@@ -250,7 +251,7 @@ export interface ApiProcess {
   process: NodeProcess;
   port: number;
   url: string;
-  /** supertest against the process's URL. */
+  /** supertest against the process's URL, responses checked against its OpenAPI document. */
   http: () => ReturnType<typeof request>;
   /** Milliseconds from spawn (after the build) to the first 200 of /health. */
   startupMs: number;
@@ -282,7 +283,9 @@ export async function startApiProcess(
     const res = await fetch(`${url}/health`, { signal: AbortSignal.timeout(2000) });
     return res.status === 200;
   }, 'GET /health 200');
-  return { process: proc, port, url, http: () => request(url), startupMs };
+  const raw = () => request(url);
+  const documented = documentOf(raw);
+  return { process: proc, port, url, http: () => checkedAgent(raw, documented), startupMs };
 }
 
 /**

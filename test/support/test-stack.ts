@@ -10,6 +10,7 @@ import { AppModule } from '../../src/app.module';
 import { configureApp } from '../../src/configure-app';
 import { AppConfig, loadConfig } from '../../src/config';
 import { WorkerModule } from '../../src/worker.module';
+import { checkedAgent, documentOf } from './openapi-responses';
 import { createTestDatabase, dropTestDatabase } from './test-database';
 import { TEST_REDIS_CLUSTER_NODES, TEST_REDIS_URL } from './test-env';
 
@@ -20,7 +21,10 @@ export interface ApiInstance {
   config: AppConfig;
   /** Base URL, e.g. http://127.0.0.1:41234 (for socket.io-client and raw HTTP). */
   url: string;
-  /** supertest bound to this instance. */
+  /**
+   * supertest bound to this instance; every response is checked against the OpenAPI document
+   * the instance serves (see openapi-responses.ts).
+   */
   http: () => ReturnType<typeof request>;
 }
 
@@ -96,7 +100,9 @@ export class TestStack {
     await app.listen(0, '127.0.0.1');
     this.contexts.push(app);
     const url = (await app.getUrl()).replace('[::1]', '127.0.0.1');
-    return { app, config, url, http: () => request(app.getHttpServer()) };
+    const raw = () => request(app.getHttpServer());
+    const documented = documentOf(raw);
+    return { app, config, url, http: () => checkedAgent(raw, documented) };
   }
 
   async startWorker(env: Env = {}): Promise<INestApplicationContext> {

@@ -8,6 +8,7 @@ import {
   ValidateBy,
   ValidationOptions,
 } from 'class-validator';
+import { CountProperty, DateTimeProperty, IdProperty } from '../../common/openapi/api-property';
 import { DATE_TIME_SCHEMA, IsDateTime } from '../../common/validators/date-time.validators';
 import { unknownMergeFields } from '../merge-fields';
 
@@ -75,21 +76,21 @@ export class CreateCampaignDto {
 }
 
 export class CampaignDto {
-  @ApiProperty({ format: 'uuid' }) id: string;
+  @IdProperty() id: string;
   @ApiProperty() name: string;
   @ApiProperty() subject: string;
   @ApiProperty({ enum: CAMPAIGN_AUDIENCES }) audience: CampaignAudience;
   @ApiProperty({ enum: CAMPAIGN_STATUSES }) status: CampaignStatus;
-  @ApiProperty({ format: 'date-time' }) scheduledAt: string;
-  @ApiProperty({ description: 'Recipients snapshotted when sending started (0 before)' })
+  @DateTimeProperty() scheduledAt: string;
+  @CountProperty({ description: 'Recipients snapshotted when sending started (0 before)' })
   recipients: number;
-  @ApiProperty() sent: number;
-  @ApiProperty() failed: number;
-  @ApiProperty({
+  @CountProperty() sent: number;
+  @CountProperty() failed: number;
+  @CountProperty({
     description: 'Recipients not mailed: opted out or suppressed after the recipients were chosen',
   })
   skipped: number;
-  @ApiProperty({ format: 'date-time' }) createdAt: string;
-  @ApiPropertyOptional({ format: 'date-time', nullable: true }) startedAt: string | null;
-  @ApiPropertyOptional({ format: 'date-time', nullable: true }) finishedAt: string | null;
+  @DateTimeProperty() createdAt: string;
+  @DateTimeProperty({ nullable: true }) startedAt: string | null;
+  @DateTimeProperty({ nullable: true }) finishedAt: string | null;
 }

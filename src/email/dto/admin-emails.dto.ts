@@ -1,6 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsEmail, IsIn, IsOptional, MaxLength } from 'class-validator';
-import { PaginationQueryDto } from '../../common/pagination.dto';
+import { CountProperty, DateTimeProperty, IdProperty } from '../../common/openapi/api-property';
+import { PageOf, PaginationQueryDto } from '../../common/pagination.dto';
 import { EmailEvent } from '../email-event';
 
 export const EMAIL_STATES = ['PENDING', 'SENT', 'LOGGED', 'FAILED', 'SUPPRESSED'] as const;
@@ -33,7 +34,7 @@ export class EmailAddressParamDto {
 }
 
 export class EmailSummaryDto {
-  @ApiProperty({ format: 'uuid' }) id: string;
+  @IdProperty() id: string;
   @ApiProperty({ enum: EVENTS, description: 'The X-Parcsal-Event header' }) event: string;
   @ApiProperty() to: string;
   @ApiProperty() subject: string;
@@ -44,15 +45,16 @@ export class EmailSummaryDto {
       'not attempted, the address is on the suppression list',
   })
   state: EmailState;
-  @ApiProperty({ description: 'SMTP attempts made' }) attempts: number;
+  @CountProperty({ description: 'SMTP attempts made' }) attempts: number;
   @ApiProperty({ nullable: true, type: String }) lastError: string | null;
-  @ApiProperty({ format: 'date-time' }) createdAt: string;
-  @ApiProperty({ format: 'date-time', nullable: true, type: String }) sentAt: string | null;
+  @DateTimeProperty() createdAt: string;
+  @DateTimeProperty({ nullable: true }) sentAt: string | null;
 }
 
 export class EmailDetailDto extends EmailSummaryDto {
   @ApiProperty({
     description: 'The message headers as sent (From, To, Subject, Message-ID, X-Parcsal-*, ...)',
+    type: 'object',
     additionalProperties: { type: 'string' },
   })
   headers: Record<string, string>;
@@ -60,22 +62,12 @@ export class EmailDetailDto extends EmailSummaryDto {
   @ApiProperty() html: string;
 }
 
-export class EmailPageDto {
-  @ApiProperty({ type: [EmailSummaryDto] }) items: EmailSummaryDto[];
-  @ApiProperty() total: number;
-  @ApiProperty() page: number;
-  @ApiProperty() limit: number;
-}
+export class EmailPage extends PageOf(EmailSummaryDto) {}
 
 export class SuppressionDto {
   @ApiProperty() email: string;
   @ApiProperty({ description: 'The permanent SMTP failure that suppressed it' }) reason: string;
-  @ApiProperty({ format: 'date-time' }) createdAt: string;
+  @DateTimeProperty() createdAt: string;
 }
 
-export class SuppressionPageDto {
-  @ApiProperty({ type: [SuppressionDto] }) items: SuppressionDto[];
-  @ApiProperty() total: number;
-  @ApiProperty() page: number;
-  @ApiProperty() limit: number;
-}
+export class SuppressionPage extends PageOf(SuppressionDto) {}
