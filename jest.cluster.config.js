@@ -38,5 +38,8 @@ module.exports = {
         // the email queue: outbox → BullMQ → SMTP, campaigns
         '<rootDir>/test/email.e2e-spec.ts',
         '<rootDir>/test/campaigns.e2e-spec.ts',
+        // the response cache (one script per hit, tags in one slot) and the guard's user facts
+        '<rootDir>/test/cache.e2e-spec.ts',
+        '<rootDir>/test/user-facts.e2e-spec.ts',
       ],
 };
