@@ -1,12 +1,11 @@
-import { Browser, chromium, Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
+import { launchChromium } from './support/browser';
 import { createServer, Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { NotificationsService } from '../src/notifications/notifications.service';
 import { bearer, PASSWORD, registerCustomer } from './support/fixtures';
 import { SocketClients } from './support/socket-client';
 import { ApiInstance, TestStack } from './support/test-stack';
-
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
 /**
  * The web app's page, as another origin serves it: it loads the Socket.IO browser client from the
@@ -122,18 +121,7 @@ describe('a web app on another origin (CORS_ORIGINS, security headers, Chromium)
     ]);
     const env = { CORS_ORIGINS: `${listed.origin}, https://app.parcsal.example` };
     [a, b] = await Promise.all([stack.startApi(env), stack.startApi(env)]);
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-        '--no-first-run',
-      ],
-    });
+    browser = await launchChromium();
   }, 60_000);
   afterEach(() => clients.closeAll());
   afterAll(async () => {

@@ -1,6 +1,7 @@
 import { getQueueToken } from '@nestjs/bullmq';
 import type { Queue } from 'bullmq';
-import { chromium, Browser } from 'playwright-core';
+import type { Browser } from 'playwright-core';
+import { launchChromium } from './support/browser';
 import { UnsubscribeTokens } from '../src/email/unsubscribe-tokens';
 import {
   ADMIN_ENV,
@@ -14,7 +15,6 @@ import { waitForSettledOutbox } from './support/outbox';
 import { SinkMessage, SmtpSink } from './support/smtp-sink';
 import { ApiInstance, TestStack } from './support/test-stack';
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const PUBLIC_URL = 'https://api.parcsal.test';
 
 interface Campaign {
@@ -220,10 +220,7 @@ describe('campaign unsubscribe, preferences and suppression', () => {
   });
 
   it('the GET page changes nothing on load; its button unsubscribes (headless Chromium)', async () => {
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run'],
-    });
+    browser = await launchChromium();
     const reader = await registerCustomer(api);
     const token = api.app.get(UnsubscribeTokens).sign(reader.user.id, 'marketing');
     const page = await browser.newPage();

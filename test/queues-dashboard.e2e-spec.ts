@@ -1,4 +1,5 @@
-import { chromium, Browser } from 'playwright-core';
+import type { Browser } from 'playwright-core';
+import { launchChromium } from './support/browser';
 import { DB, Database } from '../src/database';
 import { EmailEvent } from '../src/email/email-event';
 import { EmailOutbox } from '../src/email/email-outbox';
@@ -6,7 +7,6 @@ import { ADMIN_ENV, bearer, loginAdmin, PASSWORD, registerCustomer } from './sup
 import { SmtpSink } from './support/smtp-sink';
 import { ApiInstance, TestStack } from './support/test-stack';
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const basic = (email: string, password: string) =>
   `Basic ${Buffer.from(`${email}:${password}`).toString('base64')}`;
 
@@ -29,18 +29,7 @@ describe('queue dashboard /admin/queues', () => {
     });
     await sink.waitFor((m) => m.length > 0);
     [{ id: outboxId }] = await stack.sql<{ id: string }>('SELECT id FROM email_outbox');
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-        '--no-first-run',
-      ],
-    });
+    browser = await launchChromium();
   }, 60_000);
   afterAll(async () => {
     await browser?.close();

@@ -1,20 +1,12 @@
 import { Inject, Injectable } from '@nestjs/common';
-import type { CompanyRole, UserRole } from '../auth/auth-user';
+import type { AuthUser, CompanyRole, UserRole } from '../auth/auth-user';
 import { ServiceUnavailableError } from '../common/infrastructure-errors';
 import { APP_CONFIG, AppConfig } from '../config';
 import { RedisService } from '../redis';
 import type { RedisKeys } from '../redis/redis-keys';
 
 /** What a signed-in request needs to know about its user: the guard serves these from Redis. */
-export interface UserFacts {
-  id: string;
-  email: string;
-  name: string;
-  role: UserRole;
-  companyId: string | null;
-  companyRole: CompanyRole | null;
-  createdAt: Date;
-}
+export type UserFacts = Omit<AuthUser, 'sid' | 'jti' | 'exp'>;
 
 interface StoredFacts {
   email: string;
