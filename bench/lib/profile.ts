@@ -32,7 +32,7 @@ export function ownerOf(url: string, functionName: string): string | null {
     if (functionName === '(idle)' || functionName === '(root)') return null;
     if (functionName === '(garbage collector)') return 'V8: garbage collector';
     if (functionName === '(program)') return 'V8: (program), native code outside JS';
-    return 'V8 built-ins (JSON, RegExp, ...)';
+    return 'V8 built-ins and native bindings (no script)';
   }
   if (url.startsWith('node:')) return 'Node.js internals (node:*)';
   const at = url.lastIndexOf('/node_modules/');
