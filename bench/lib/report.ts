@@ -134,6 +134,11 @@ export function writeReport(input: ReportInput): void {
         `| ${cell(g.figure)} | ${cell(g.measured)} | ${cell(g.target)} | ${cell(g.verdict)} | \`${g.id}\` |`,
       );
   } else lines.push('No scenario with targets ran.');
+  if (notOk.length)
+    lines.push(
+      '',
+      `Did not complete in this run, so any target of theirs is missing above: ${notOk.map((o) => `\`${o.id}\` (${o.status})`).join(', ')}.`,
+    );
   lines.push('');
 
   const profiles = ok.filter((o) => o.result!.profile);
