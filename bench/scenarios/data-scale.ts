@@ -298,13 +298,11 @@ export const dataScale: Scenario = {
     const scales: Scale[] = [1, FACTOR].map((factor) => {
       const dbName = `${ctx.stack.dbName}_x${factor}`;
       const url = databaseUrl(dbName);
-      return {
-        label: `${factor}×`,
-        factor,
-        dbName,
-        url,
-        pool: new Pool({ connectionString: url, max: 2 }),
-      };
+      const pool = new Pool({ connectionString: url, max: 2 });
+      // An idle client cut off (the DROP ... WITH (FORCE) of the cleanup after a failure) must
+      // not crash the run with an unhandled 'error' and hide the failure that caused it.
+      pool.on('error', (error) => progress(`  data-scale: ${dbName}: ${error.message}`));
+      return { label: `${factor}×`, factor, dbName, url, pool };
     });
     const created: Scale[] = [];
     try {
