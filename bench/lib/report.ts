@@ -75,7 +75,7 @@ export function writeReport(input: ReportInput): void {
     '',
     '```sh',
     'npm ci',
-    'npm run bench                 # every scenario, under 10 minutes on 2 cores',
+    'npm run bench                 # every scenario, under 15 minutes on 2 cores',
     'npm run bench -- cache email  # some scenarios (the ceiling always runs too)',
     'BENCH_SCALE=2 npm run bench   # longer runs',
     '```',
@@ -88,7 +88,8 @@ export function writeReport(input: ReportInput): void {
       'seed size (scripts/seed-data.ts: 100 companies, 1,000 customers, 10,000 shipments, 20,000 ' +
       `bookings${input.seed ? `; ${input.seed.seconds.toFixed(0)} s here` : ''}), starts API processes ` +
       '(`node dist/main`), workers (`node dist/worker`), an SMTP sink with a configurable answer ' +
-      'delay (bench/lib/smtp-sink.ts) and the bare app (bench/bare-app.ts) as real processes on ' +
+      'delay (bench/lib/smtp-sink.ts) and the bare app (bench/bare-app.ts, on Express and on ' +
+      'Fastify) as real processes on ' +
       'loopback, runs the scenarios, and removes every process, Redis key and the database at the ' +
       'end, also on failure or Ctrl-C. HTTP load: autocannon (10 connections unless said otherwise); ' +
       'realtime: socket.io-client over websocket. Latencies are per request (p50/p99), throughput ' +
@@ -103,7 +104,9 @@ export function writeReport(input: ReportInput): void {
     'Benchmark-only hooks: `BENCH_SYNC_EMAIL=true` (src/config, src/email/email-outbox.ts) ' +
       'makes an API process send emails over SMTP inside the request, the synchronous "before" of ' +
       'the email scenario, and is never set outside the bench; bench/preload/count-pg-queries.js is ' +
-      "preloaded into the bench's API processes (`node -r`) to count the SQL statements they send. " +
+      "preloaded into the bench's API processes (`node -r`) to count the SQL statements they send; " +
+      'bench/preload/heap-and-profile.js (with `--expose-gc`, in the targets scenario only) runs a ' +
+      'full GC and reports the heap, and takes a CPU profile of a chosen window, on request over IPC. ' +
       '`npm test` does not run the bench (jest only matches src/**/*.spec.ts and test/**/*.e2e-spec.ts).',
     '',
     `Total run time: ${input.totalSeconds} s.`,
@@ -115,6 +118,37 @@ export function writeReport(input: ReportInput): void {
   const notOk = input.outcomes.filter((o) => o.status !== 'ok');
   for (const o of notOk) lines.push(`- **${o.title}: ${o.status}** (${o.reason ?? ''})`);
   lines.push('');
+
+  const goals = ok.flatMap((o) => (o.result!.goals ?? []).map((g) => ({ ...g, id: o.id })));
+  lines.push('## Targets (issue 18)', '');
+  lines.push(
+    'Each figure with a target, as measured in this run, and a verdict computed from the ' +
+      'figures: met or not met when every round (or step) agrees, otherwise not decided. How each ' +
+      "figure was taken is in its scenario's section.",
+    '',
+  );
+  if (goals.length) {
+    lines.push('| figure | measured | target | verdict | scenario |', '|---|---|---|---|---|');
+    for (const g of goals)
+      lines.push(
+        `| ${cell(g.figure)} | ${cell(g.measured)} | ${cell(g.target)} | ${cell(g.verdict)} | \`${g.id}\` |`,
+      );
+  } else lines.push('No scenario with targets ran.');
+  if (notOk.length)
+    lines.push(
+      '',
+      `Did not complete in this run, so any target of theirs is missing above: ${notOk.map((o) => `\`${o.id}\` (${o.status})`).join(', ')}.`,
+    );
+  lines.push('');
+
+  const profiles = ok.filter((o) => o.result!.profile);
+  lines.push('## Where the time goes', '');
+  if (!profiles.length) lines.push('No CPU profile was taken in this run.', '');
+  for (const o of profiles) {
+    for (const t of o.result!.profile!.tables) lines.push(table(t));
+    for (const n of o.result!.profile!.notes) lines.push(`- ${n}`);
+    lines.push('');
+  }
 
   const claims = ok.flatMap((o) => o.result!.claims ?? []);
   const claimTables = ok.flatMap((o) => o.result!.claimTables ?? []);

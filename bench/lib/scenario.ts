@@ -47,6 +47,18 @@ export interface ScenarioResult {
   claimTables?: Table[];
   /** Capacity-planning statements derived from the figures. */
   capacity?: string[];
+  /** Figures with a target (issue 18's table), shown together at the top of the report. */
+  goals?: Goal[];
+  /** "Where the time goes": a CPU profile's summary, shown in its own section. */
+  profile?: { tables: Table[]; notes: string[] };
+}
+
+/** One figure against its target; the verdict is computed from the figures, never written by hand. */
+export interface Goal {
+  figure: string;
+  measured: string;
+  target: string;
+  verdict: string;
 }
 
 export interface Claim {

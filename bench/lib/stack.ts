@@ -27,6 +27,15 @@ const JWT_ENV = {
 export type Env = Record<string, string>;
 
 const PG_COUNTER = join(__dirname, '..', 'preload', 'count-pg-queries.js');
+/** GC + heap and CPU-profile hooks (bench/preload/heap-and-profile.js); needs --expose-gc. */
+export const HEAP_AND_PROFILE = [
+  '--expose-gc',
+  '-r',
+  join(__dirname, '..', 'preload', 'heap-and-profile.js'),
+];
+
+/** The two HTTP adapters NestJS ships; the bare app runs on either (issue 22). */
+export type Adapter = 'express' | 'fastify';
 
 export interface Proc {
   name: string;
@@ -233,10 +242,13 @@ export class BenchStack {
     );
   }
 
-  /** `node dist/main` with the bench's environment plus `env`; resolves once /health is 200. */
-  async startApi(name: string, env: Env = {}): Promise<ApiProc> {
+  /**
+   * `node dist/main` with the bench's environment plus `env`; resolves once /health is 200.
+   * `nodeArgs` go before the entry (e.g. HEAP_AND_PROFILE).
+   */
+  async startApi(name: string, env: Env = {}, nodeArgs: string[] = []): Promise<ApiProc> {
     const port = await freePort();
-    const proc = this.spawnProc(name, ['-r', PG_COUNTER, 'dist/main.js'], {
+    const proc = this.spawnProc(name, [...nodeArgs, '-r', PG_COUNTER, 'dist/main.js'], {
       ...this.baseEnv(),
       ...env,
       PORT: String(port),
@@ -247,18 +259,28 @@ export class BenchStack {
   }
 
   /** Statements an API process has sent to PostgreSQL so far (bench/preload/count-pg-queries.js). */
-  pgQueries(proc: Proc): Promise<number> {
+  async pgQueries(proc: Proc): Promise<number> {
+    const reply = await this.ask<{ queries?: number }>(proc, { type: 'bench:pg-queries' });
+    return reply.queries ?? NaN;
+  }
+
+  /** One request/reply over a process's IPC channel to a bench preload (bench/preload). */
+  ask<T>(proc: Proc, message: { type: string } & Record<string, unknown>, timeoutMs = 15_000) {
     const id = Math.random();
-    return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`${proc.name}: no query count`)), 5000);
-      const onMessage = (message: { type?: string; id?: number; queries?: number }) => {
-        if (message?.type !== 'bench:pg-queries' || message.id !== id) return;
+    return new Promise<T>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        proc.child.off('message', onMessage);
+        reject(new Error(`${proc.name}: no answer to ${message.type}`));
+      }, timeoutMs);
+      const onMessage = (reply: { type?: string; id?: number; error?: string }) => {
+        if (reply?.type !== message.type || reply.id !== id) return;
         clearTimeout(timer);
         proc.child.off('message', onMessage);
-        resolve(message.queries ?? NaN);
+        if (reply.error) reject(new Error(`${proc.name}: ${message.type}: ${reply.error}`));
+        else resolve(reply as T);
       };
       proc.child.on('message', onMessage);
-      proc.child.send({ type: 'bench:pg-queries', id });
+      proc.child.send({ ...message, id });
     });
   }
 
@@ -272,13 +294,13 @@ export class BenchStack {
     return proc;
   }
 
-  /** The bare-framework app (bench/bare-app.ts): one empty route on the same Express adapter. */
-  async startBare(): Promise<ApiProc> {
+  /** The bare-framework app (bench/bare-app.ts): one empty route on the given adapter. */
+  async startBare(adapter: Adapter = 'express'): Promise<ApiProc> {
     const port = await freePort();
     const proc = this.spawnProc(
-      'bare',
+      `bare-${adapter}`,
       ['-r', 'ts-node/register/transpile-only', join('bench', 'bare-app.ts')],
-      { NODE_ENV: 'production', PORT: String(port) },
+      { NODE_ENV: 'production', PORT: String(port), BARE_ADAPTER: adapter },
     );
     const url = `http://127.0.0.1:${port}`;
     await this.waitHttp(proc, url, '/empty');

@@ -79,3 +79,14 @@ export function compare(
     text: `${fmt(r)}× (${names[0]} ${spread(a)} vs ${names[1]} ${spread(b)} over ${a.length}/${b.length} runs; ${verdict})`,
   };
 }
+
+/**
+ * A target's verdict from per-round values (e.g. round i of one variant over round i of the other,
+ * loaded back to back): met when every round meets it, not met when none does, else undecided.
+ */
+export function verdict(values: number[], meets: (v: number) => boolean, unit = 'round'): string {
+  const met = values.filter(meets).length;
+  if (met === values.length) return `met in every ${unit} (${met}/${values.length})`;
+  if (met === 0) return `not met in any ${unit} (0/${values.length})`;
+  return `not decided: met in ${met} of ${values.length} ${unit}s`;
+}

@@ -12,7 +12,7 @@ const RUNS = 3;
 const FANOUT_SOCKETS = 1000;
 const MEMORY_STEP = 1000;
 
-function connect(url: string, token: string): Promise<Socket> {
+export function connect(url: string, token: string): Promise<Socket> {
   const socket = io(url, {
     path: '/socket.io',
     transports: ['websocket'],
@@ -38,7 +38,7 @@ function connect(url: string, token: string): Promise<Socket> {
 }
 
 /** `count` sockets of one user, 50 handshakes in flight at a time. */
-async function connectMany(url: string, token: string, count: number): Promise<Socket[]> {
+export async function connectMany(url: string, token: string, count: number): Promise<Socket[]> {
   const sockets: Socket[] = [];
   for (let i = 0; i < count; i += 50) {
     sockets.push(
