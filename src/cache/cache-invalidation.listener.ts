@@ -9,12 +9,16 @@ import {
   ShipmentChangedEvent,
   UserChangedEvent,
 } from '../common/domain-events';
+import { CACHE_FAMILIES } from '../config';
 import { CacheTagsService } from './cache-tags.service';
 
+const { DASHBOARD, SEARCH, COMPANY, REVIEW_STATS, PROFILE } = CACHE_FAMILIES;
+
 /**
- * Which cached responses each write affects. Services emit these events with `emitAsync` after
- * commit and await it, so the bump is done before the writing request responds and the very next
- * read misses.
+ * Which cached responses each write affects: the tags each domain event bumps, built with the
+ * families' builders (CACHE_FAMILIES in src/config). Services emit these events with `emitAsync`
+ * after commit and await it, so the bump is done before the writing request responds and the
+ * very next read misses.
  */
 @Injectable()
 export class CacheInvalidationListener {
@@ -22,58 +26,61 @@ export class CacheInvalidationListener {
 
   @OnEvent(DomainEvent.UserRegistered)
   onUserRegistered(): Promise<void> {
-    return this.tags.bump(['dashboard']);
+    return this.tags.bump([DASHBOARD.tags.all()]);
   }
 
   @OnEvent(DomainEvent.UserChanged)
   onUserChanged(event: UserChangedEvent): Promise<void> {
     return this.tags.bump([
-      `profile:${event.userId}`,
-      'dashboard',
-      ...(event.companyId ? [`company:${event.companyId}`] : []),
+      PROFILE.tags.ofUser(event.userId),
+      DASHBOARD.tags.all(),
+      ...(event.companyId ? [COMPANY.tags.byId(event.companyId)] : []),
     ]);
   }
 
   @OnEvent(DomainEvent.CompanyChanged)
   onCompanyChanged(event: CompanyChangedEvent): Promise<void> {
     return this.tags.bump([
-      `company:${event.companyId}`,
-      `company-slug:${event.slug.toLowerCase()}`,
+      COMPANY.tags.byId(event.companyId),
+      COMPANY.tags.bySlug(event.slug.toLowerCase()),
     ]);
   }
 
   @OnEvent(DomainEvent.ShipmentChanged)
   onShipmentChanged(event: ShipmentChangedEvent): Promise<void> {
     return this.tags.bump([
-      'search',
-      'dashboard',
-      `company:${event.companyId}`,
-      `company-profiles:${event.companyId}`,
+      SEARCH.tags.all(),
+      DASHBOARD.tags.all(),
+      COMPANY.tags.byId(event.companyId),
+      PROFILE.tags.ofCompanyMembers(event.companyId),
     ]);
   }
 
   @OnEvent(DomainEvent.BookingChanged)
   onBookingChanged(event: BookingChangedEvent): Promise<void> {
     return this.tags.bump([
-      'search',
-      'dashboard',
-      `company:${event.companyId}`,
-      `profile:${event.customerId}`,
-      `company-profiles:${event.companyId}`,
+      SEARCH.tags.all(),
+      DASHBOARD.tags.all(),
+      COMPANY.tags.byId(event.companyId),
+      PROFILE.tags.ofUser(event.customerId),
+      PROFILE.tags.ofCompanyMembers(event.companyId),
     ]);
   }
 
   @OnEvent(DomainEvent.PaymentSucceeded)
   onPaymentSucceeded(event: PaymentSucceededEvent): Promise<void> {
     return this.tags.bump([
-      'dashboard',
-      `profile:${event.customerId}`,
-      `company-profiles:${event.companyId}`,
+      DASHBOARD.tags.all(),
+      PROFILE.tags.ofUser(event.customerId),
+      PROFILE.tags.ofCompanyMembers(event.companyId),
     ]);
   }
 
   @OnEvent(DomainEvent.ReviewCreated)
   onReviewCreated(event: ReviewCreatedEvent): Promise<void> {
-    return this.tags.bump([`reviews:${event.companyId}`, `company:${event.companyId}`]);
+    return this.tags.bump([
+      REVIEW_STATS.tags.ofCompany(event.companyId),
+      COMPANY.tags.byId(event.companyId),
+    ]);
   }
 }

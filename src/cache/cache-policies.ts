@@ -1,6 +1,6 @@
 import type { Request } from 'express';
 import type { AuthUser } from '../auth/auth-user';
-import type { CacheName } from '../config';
+import { CACHE_FAMILIES, CacheName } from '../config';
 
 export type CacheableRequest = Request & { user?: AuthUser };
 
@@ -20,33 +20,39 @@ function param(request: CacheableRequest, name: string): string {
   return String(request.params[name] ?? '').toLowerCase();
 }
 
+const { DASHBOARD, SEARCH, COMPANY, REVIEW_STATS, PROFILE } = CACHE_FAMILIES;
+
 /**
- * Tags by cache name; the writes that bump them are in CacheInvalidationListener. Company ids and
- * slugs are lower-cased as CompaniesService matches them.
+ * Each family's tags as read from the request, built with its tag builders (CACHE_FAMILIES);
+ * the writes that bump them are in CacheInvalidationListener. Company ids and slugs are
+ * lower-cased as CompaniesService matches them.
  */
 export const CACHE_POLICIES: Record<CacheName, CachePolicy> = {
-  DASHBOARD: { perUser: false, tags: () => ['dashboard'] },
-  SEARCH: { perUser: false, tags: () => ['search'] },
+  DASHBOARD: { perUser: false, tags: () => [DASHBOARD.tags.all()] },
+  SEARCH: { perUser: false, tags: () => [SEARCH.tags.all()] },
   COMPANY: {
     perUser: false,
     tags: (request) => {
       const idOrSlug = param(request, 'id');
-      return [UUID.test(idOrSlug) ? `company:${idOrSlug}` : `company-slug:${idOrSlug}`];
+      return [UUID.test(idOrSlug) ? COMPANY.tags.byId(idOrSlug) : COMPANY.tags.bySlug(idOrSlug)];
     },
     responseTags: (body) => {
       const id = (body as { id?: unknown } | null)?.id;
-      return typeof id === 'string' ? [`company:${id.toLowerCase()}`] : [];
+      return typeof id === 'string' ? [COMPANY.tags.byId(id.toLowerCase())] : [];
     },
   },
-  REVIEW_STATS: { perUser: false, tags: (request) => [`reviews:${param(request, 'id')}`] },
+  REVIEW_STATS: {
+    perUser: false,
+    tags: (request) => [REVIEW_STATS.tags.ofCompany(param(request, 'id'))],
+  },
   PROFILE: {
     perUser: true,
     tags: (request) => {
       const user = request.user;
       if (!user) return [];
       return [
-        `profile:${user.id}`,
-        ...(user.companyId ? [`company-profiles:${user.companyId}`] : []),
+        PROFILE.tags.ofUser(user.id),
+        ...(user.companyId ? [PROFILE.tags.ofCompanyMembers(user.companyId)] : []),
       ];
     },
   },

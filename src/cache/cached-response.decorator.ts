@@ -13,8 +13,8 @@ export interface CachedRouteOptions {
 }
 
 /**
- * Caches a GET route's 200 responses under cache `name` (CACHE_TTL_<name>), invalidated by the
- * writes that affect it (see CACHE_POLICIES and CacheInvalidationListener).
+ * Caches a GET route's 200 responses under cache family `name` (CACHE_FAMILIES; CACHE_TTL_<name>),
+ * invalidated by the writes that affect it (see CACHE_POLICIES and CacheInvalidationListener).
  */
 export function CachedResponse(name: CacheName, options: CachedRouteOptions = {}) {
   return applyDecorators(

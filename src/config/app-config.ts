@@ -1,11 +1,11 @@
+import type { CacheName } from './cache-families';
+
 /**
  * The whole configuration of a Parcsal process, typed. Built once at start-up by `loadConfig`
  * from the environment (see docs/contract.md "Configuration"); nothing else reads process.env.
  */
 export type ThrottlerName =
   'GLOBAL' | 'LOGIN' | 'LOGIN_EMAIL' | 'REGISTER' | 'REFRESH' | 'BOOKING' | 'SEARCH' | 'CHAT';
-
-export type CacheName = 'DASHBOARD' | 'SEARCH' | 'COMPANY' | 'REVIEW_STATS' | 'PROFILE';
 
 export interface RateLimit {
   limit: number;

@@ -20,6 +20,18 @@ describe('loadConfig', () => {
     expect(config.publicUrl).toBe('http://localhost:3000');
   });
 
+  it('reads CACHE_TTL_<name> for every cache family, with the contract defaults', () => {
+    expect(loadConfig({}).cacheTtlSeconds).toEqual({
+      DASHBOARD: 300,
+      SEARCH: 60,
+      COMPANY: 300,
+      REVIEW_STATS: 300,
+      PROFILE: 120,
+    });
+    expect(loadConfig({ CACHE_TTL_REVIEW_STATS: '7' }).cacheTtlSeconds.REVIEW_STATS).toBe(7);
+    expect(() => loadConfig({ CACHE_TTL_DASHBOARD: '0' })).toThrow('(CACHE_TTL_DASHBOARD)');
+  });
+
   it('defaults PUBLIC_URL to the port and drops a trailing slash', () => {
     expect(loadConfig({ PORT: '8080' }).publicUrl).toBe('http://localhost:8080');
     expect(loadConfig({ PUBLIC_URL: 'https://api.parcsal.example/' }).publicUrl).toBe(

@@ -1,5 +1,6 @@
 import { createHmac } from 'node:crypto';
-import { AppConfig, CacheName, RateLimit, ThrottlerName } from './app-config';
+import { AppConfig, RateLimit, ThrottlerName } from './app-config';
+import { CACHE_FAMILIES, CACHE_NAMES, CacheName } from './cache-families';
 
 type Env = Record<string, string | undefined>;
 
@@ -20,14 +21,6 @@ export const THROTTLE_DEFAULTS: Record<ThrottlerName, RateLimit> = {
   BOOKING: { limit: 10, seconds: 3600 },
   SEARCH: { limit: 60, seconds: 60 },
   CHAT: { limit: 20, seconds: 10 },
-};
-
-export const CACHE_TTL_DEFAULTS: Record<CacheName, number> = {
-  DASHBOARD: 300,
-  SEARCH: 60,
-  COMPANY: 300,
-  REVIEW_STATS: 300,
-  PROFILE: 120,
 };
 
 const DEV_ACCESS_SECRET = 'dev-only-access-secret-change-me';
@@ -224,9 +217,9 @@ export function loadConfig(env: Env): AppConfig {
     ]),
   ) as Record<ThrottlerName, RateLimit>;
   const cacheTtlSeconds = Object.fromEntries(
-    (Object.keys(CACHE_TTL_DEFAULTS) as CacheName[]).map((name) => [
+    CACHE_NAMES.map((name) => [
       name,
-      int(env, `CACHE_TTL_${name}`, CACHE_TTL_DEFAULTS[name], 1, 86400 * 30),
+      int(env, `CACHE_TTL_${name}`, CACHE_FAMILIES[name].ttlDefaultSeconds, 1, 86400 * 30),
     ]),
   ) as Record<CacheName, number>;
 
