@@ -12,9 +12,9 @@ import {
 import { CacheTagsService } from './cache-tags.service';
 
 /**
- * Which cached responses each write affects. Services emit these events with `emitAsync` after
- * commit and await it, so the bump is done before the writing request responds and the very next
- * read misses.
+ * Which cached responses each write affects. Services emit these events through DomainEvents
+ * after commit and await it, so the bump is done before the writing request responds and the very
+ * next read misses.
  */
 @Injectable()
 export class CacheInvalidationListener {
