@@ -4,7 +4,6 @@ import {
   ForbiddenException,
   Inject,
   Injectable,
-  Logger,
   NotFoundException,
 } from '@nestjs/common';
 import { and, asc, count, eq, gte, lte, SQL, sql } from 'drizzle-orm';
@@ -19,8 +18,6 @@ const { shipments } = schema;
 
 @Injectable()
 export class ShipmentsService {
-  private readonly logger = new Logger(ShipmentsService.name);
-
   constructor(
     @Inject(DB) private readonly db: Database,
     private readonly events: DomainEvents,
