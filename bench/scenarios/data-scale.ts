@@ -5,6 +5,7 @@ import { drizzle } from 'drizzle-orm/node-postgres';
 import { Client, Pool } from 'pg';
 import { DEFAULT_SEED_SIZES, seedDatabase, SeedSizes } from '../../scripts/seed-data';
 import { AdminDashboardService } from '../../src/admin/admin-dashboard.service';
+import { DomainEvents } from '../../src/common/domain-events';
 import type { Database } from '../../src/database';
 import { migratePostgres } from '../../src/database/migrations';
 import * as schema from '../../src/database/schema';
@@ -155,7 +156,7 @@ async function capture(pool: Pool, target: Target): Promise<Captured[]> {
     logger: { logQuery: (sql, params) => captured.push({ sql, params }) },
   }) as Database;
   await target.call({
-    shipments: new ShipmentsService(db, new EventEmitter2()),
+    shipments: new ShipmentsService(db, new DomainEvents(new EventEmitter2())),
     dashboard: new AdminDashboardService(db),
   });
   return captured;

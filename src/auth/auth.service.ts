@@ -1,7 +1,11 @@
 import { Inject, Injectable, NotFoundException, UnauthorizedException } from '@nestjs/common';
-import { EventEmitter2 } from '@nestjs/event-emitter';
 import { randomUUID } from 'node:crypto';
-import { DomainEvent, UserRegisteredEvent } from '../common/domain-events';
+import {
+  DomainEvent,
+  DomainEvents,
+  SessionsRevokedEvent,
+  UserRegisteredEvent,
+} from '../common/domain-events';
 import { CompaniesService, CompanyRow } from '../companies/companies.service';
 import { DB, Database } from '../database';
 import { EmailEvent } from '../email/email-event';
@@ -9,7 +13,6 @@ import { EmailOutbox } from '../email/email-outbox';
 import { NotificationsService } from '../notifications/notifications.service';
 import { PublicUser, toPublicUser, UserRow, UsersService } from '../users/users.service';
 import type { AuthUser } from './auth-user';
-import { SESSIONS_REVOKED, SessionsRevokedEvent } from './auth.events';
 import { LoginDto, RegisterCompanyDto, RegisterCustomerDto } from './dto/auth.dto';
 import { KnownDevicesService } from './known-devices.service';
 import { CredentialsService } from './credentials.service';
@@ -40,7 +43,7 @@ export class AuthService {
     private readonly devices: KnownDevicesService,
     private readonly notifications: NotificationsService,
     private readonly outbox: EmailOutbox,
-    private readonly events: EventEmitter2,
+    private readonly events: DomainEvents,
   ) {}
 
   async registerCustomer(
@@ -106,7 +109,7 @@ export class AuthService {
       claims.iatMs,
     );
     if (result === 'reused') {
-      this.announceRevoked(claims.sub, [claims.sid]);
+      await this.announceRevoked(claims.sub, [claims.sid]);
       throw new UnauthorizedException(
         'Refresh token was already used; the session has been revoked',
       );
@@ -117,12 +120,12 @@ export class AuthService {
 
   async logout(user: AuthUser): Promise<void> {
     await this.sessions.revokeSession(user.id, user.sid, user.jti, user.exp);
-    this.announceRevoked(user.id, [user.sid]);
+    await this.announceRevoked(user.id, [user.sid]);
   }
 
   async logoutAll(userId: string): Promise<void> {
     await this.sessions.revokeAll(userId);
-    this.announceRevoked(userId, 'all');
+    await this.announceRevoked(userId, 'all');
   }
 
   async listSessions(user: AuthUser) {
@@ -147,7 +150,7 @@ export class AuthService {
       user.exp,
     );
     if (!existed) throw new NotFoundException('Session not found');
-    this.announceRevoked(user.id, [sid]);
+    await this.announceRevoked(user.id, [sid]);
   }
 
   /** Admin force-logout: as logout-all for that user. */
@@ -195,17 +198,17 @@ export class AuthService {
         },
       ]);
     });
-    this.notifications.publish(rows);
+    await this.notifications.publish(rows);
   }
 
   /** Awaited: the cache invalidation it triggers is done before the response is sent. */
   private async announceRegistered(user: UserRow): Promise<void> {
     const event: UserRegisteredEvent = { userId: user.id, companyId: user.companyId };
-    await this.events.emitAsync(DomainEvent.UserRegistered, event);
+    await this.events.emit(DomainEvent.UserRegistered, event);
   }
 
-  private announceRevoked(userId: string, sessionIds: string[] | 'all'): void {
+  private async announceRevoked(userId: string, sessionIds: string[] | 'all'): Promise<void> {
     const event: SessionsRevokedEvent = { userId, sessionIds };
-    this.events.emit(SESSIONS_REVOKED, event);
+    await this.events.emit(DomainEvent.SessionsRevoked, event);
   }
 }

@@ -6,10 +6,14 @@ import {
   Logger,
   NotFoundException,
 } from '@nestjs/common';
-import { EventEmitter2 } from '@nestjs/event-emitter';
 import { and, count, desc, eq, inArray, SQL, sql } from 'drizzle-orm';
 import type { AuthUser } from '../auth/auth-user';
-import { BookingChangedEvent, DomainEvent, ShipmentChangedEvent } from '../common/domain-events';
+import {
+  BookingChangedEvent,
+  DomainEvent,
+  DomainEvents,
+  ShipmentChangedEvent,
+} from '../common/domain-events';
 import { offsetOf, Page } from '../common/pagination.dto';
 import { DB, Database, Tx, schema } from '../database';
 import { EmailEvent } from '../email/email-event';
@@ -99,7 +103,7 @@ export class BookingsService {
     private readonly locks: LockService,
     private readonly outbox: EmailOutbox,
     private readonly notifications: NotificationsService,
-    private readonly events: EventEmitter2,
+    private readonly events: DomainEvents,
   ) {}
 
   /**
@@ -335,7 +339,7 @@ export class BookingsService {
   /** After commit: sockets, caches and other listeners hear of it before the response leaves. */
   private async announce(committed: Committed): Promise<void> {
     const { booking } = committed;
-    this.notifications.publish(committed.notifications);
+    await this.notifications.publish(committed.notifications);
     const changed: BookingChangedEvent = {
       bookingId: booking.id,
       shipmentId: booking.shipmentId,
@@ -343,21 +347,13 @@ export class BookingsService {
       customerId: booking.customerId,
       transition: committed.transition,
     };
-    await this.emit(DomainEvent.BookingChanged, changed);
+    await this.events.emit(DomainEvent.BookingChanged, changed);
     if (committed.capacityMoved) {
       const shipment: ShipmentChangedEvent = {
         shipmentId: booking.shipmentId,
         companyId: booking.companyId,
       };
-      await this.emit(DomainEvent.ShipmentChanged, shipment);
-    }
-  }
-
-  private async emit(name: string, payload: object): Promise<void> {
-    try {
-      await this.events.emitAsync(name, payload);
-    } catch (error) {
-      this.logger.warn(`${name} listeners failed: ${(error as Error).message}`);
+      await this.events.emit(DomainEvent.ShipmentChanged, shipment);
     }
   }
 }

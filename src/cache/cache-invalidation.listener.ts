@@ -16,9 +16,9 @@ const { DASHBOARD, SEARCH, COMPANY, REVIEW_STATS, PROFILE } = CACHE_FAMILIES;
 
 /**
  * Which cached responses each write affects: the tags each domain event bumps, built with the
- * families' builders (CACHE_FAMILIES in src/config). Services emit these events with `emitAsync`
- * after commit and await it, so the bump is done before the writing request responds and the
- * very next read misses.
+ * families' builders (CACHE_FAMILIES in src/config). Services emit these events through
+ * DomainEvents after commit and await it, so the bump is done before the writing request responds
+ * and the very next read misses.
  */
 @Injectable()
 export class CacheInvalidationListener {

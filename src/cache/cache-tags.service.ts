@@ -72,8 +72,8 @@ export class CacheTagsService implements OnApplicationShutdown {
 
   /**
    * Invalidates every entry tagged with any of `tags`. Awaited by the writing request (through
-   * `emitAsync`) so the very next read is fresh; if the cache Redis does not answer in time the
-   * bump is retried in the background and TTLs bound the staleness meanwhile.
+   * DomainEvents.emit) so the very next read is fresh; if the cache Redis does not answer in time
+   * the bump is retried in the background and TTLs bound the staleness meanwhile.
    */
   async bump(tags: string[]): Promise<void> {
     const unique = [...new Set(tags)];

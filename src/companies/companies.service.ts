@@ -1,8 +1,7 @@
 import { ForbiddenException, Inject, Injectable, NotFoundException } from '@nestjs/common';
-import { EventEmitter2 } from '@nestjs/event-emitter';
 import { eq, sql, SQL } from 'drizzle-orm';
 import type { AuthUser } from '../auth/auth-user';
-import { CompanyChangedEvent, DomainEvent } from '../common/domain-events';
+import { CompanyChangedEvent, DomainEvent, DomainEvents } from '../common/domain-events';
 import { DB, Database, DbExecutor, schema } from '../database';
 import { isUniqueViolation } from '../users/users.service';
 import { slugify, slugWithSuffix } from './company-slug';
@@ -33,7 +32,7 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 export class CompaniesService {
   constructor(
     @Inject(DB) private readonly db: Database,
-    private readonly events: EventEmitter2,
+    private readonly events: DomainEvents,
   ) {}
 
   /**
@@ -109,7 +108,7 @@ export class CompaniesService {
       .returning({ id: schema.companies.id, slug: schema.companies.slug });
     if (!updated) throw new NotFoundException('Company not found');
     const event: CompanyChangedEvent = { companyId: updated.id, slug: updated.slug };
-    await this.events.emitAsync(DomainEvent.CompanyChanged, event);
+    await this.events.emit(DomainEvent.CompanyChanged, event);
     return this.profile(updated.id);
   }
 

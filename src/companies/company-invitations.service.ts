@@ -6,11 +6,10 @@ import {
   Injectable,
   NotFoundException,
 } from '@nestjs/common';
-import { EventEmitter2 } from '@nestjs/event-emitter';
 import { and, eq, gt, isNull } from 'drizzle-orm';
 import { createHash, randomBytes } from 'node:crypto';
 import type { AuthUser } from '../auth/auth-user';
-import { DomainEvent, UserChangedEvent } from '../common/domain-events';
+import { DomainEvent, DomainEvents, UserChangedEvent } from '../common/domain-events';
 import { DB, Database, schema } from '../database';
 import { EmailEvent } from '../email/email-event';
 import { EmailOutbox } from '../email/email-outbox';
@@ -35,7 +34,7 @@ export class CompanyInvitationsService {
     @Inject(DB) private readonly db: Database,
     private readonly companies: CompaniesService,
     private readonly outbox: EmailOutbox,
-    private readonly events: EventEmitter2,
+    private readonly events: DomainEvents,
     private readonly userFacts: UserFactsStore,
   ) {}
 
@@ -130,7 +129,7 @@ export class CompanyInvitationsService {
     // Every session of the user (on every API process) is a MEMBER from its next request on.
     await this.userFacts.replace(member);
     const event: UserChangedEvent = { userId: member.id, companyId };
-    await this.events.emitAsync(DomainEvent.UserChanged, event);
+    await this.events.emit(DomainEvent.UserChanged, event);
     return { user: toPublicUser(member), company: await this.companies.profile(companyId) };
   }
 }

@@ -1,4 +1,5 @@
 import { ApiProperty } from '@nestjs/swagger';
+import { DomainEvent } from '../common/domain-events';
 import { CountProperty, DateTimeProperty, IdProperty } from '../common/openapi/api-property';
 import { PageOf } from '../common/pagination.dto';
 import type { schema } from '../database';
@@ -50,14 +51,17 @@ export interface NewNotification {
   data?: Record<string, unknown>;
 }
 
-/**
- * In-process event, emitted after the notification is committed; the realtime module delivers it
- * to the user's sockets on every API process.
- */
-export const NOTIFICATION_CREATED = 'notification.created';
+/** Payload of DomainEvent.NotificationCreated (see DomainEventMap). */
 export interface NotificationCreatedEvent {
   userId: string;
   notification: NotificationView;
+}
+
+// The map's entry for NotificationCreated lives here: its payload is this folder's view class.
+declare module '../common/domain-events' {
+  interface DomainEventMap {
+    [DomainEvent.NotificationCreated]: NotificationCreatedEvent;
+  }
 }
 
 export function toNotificationView(row: NotificationRow): NotificationView {

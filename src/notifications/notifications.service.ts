@@ -1,11 +1,10 @@
 import { Inject, Injectable, NotFoundException } from '@nestjs/common';
-import { EventEmitter2 } from '@nestjs/event-emitter';
 import { and, count, desc, eq, isNull } from 'drizzle-orm';
 import { DB, Database, DbExecutor, schema } from '../database';
+import { DomainEvent, DomainEvents } from '../common/domain-events';
 import { offsetOf, Page } from '../common/pagination.dto';
 import {
   NewNotification,
-  NOTIFICATION_CREATED,
   NotificationCreatedEvent,
   NotificationRow,
   NotificationView,
@@ -19,7 +18,7 @@ const { notifications } = schema;
 export class NotificationsService {
   constructor(
     @Inject(DB) private readonly db: Database,
-    private readonly events: EventEmitter2,
+    private readonly events: DomainEvents,
   ) {}
 
   /**
@@ -32,20 +31,20 @@ export class NotificationsService {
   }
 
   /** Delivers committed notifications to the users' live sockets, wherever they are connected. */
-  publish(rows: NotificationRow[]): void {
+  async publish(rows: NotificationRow[]): Promise<void> {
     for (const row of rows) {
       const event: NotificationCreatedEvent = {
         userId: row.userId,
         notification: toNotificationView(row),
       };
-      this.events.emit(NOTIFICATION_CREATED, event);
+      await this.events.emit(DomainEvent.NotificationCreated, event);
     }
   }
 
   /** record + publish, for notifications that are not part of a larger transaction. */
   async notify(inputs: NewNotification[]): Promise<NotificationRow[]> {
     const rows = await this.record(this.db, inputs);
-    this.publish(rows);
+    await this.publish(rows);
     return rows;
   }
 

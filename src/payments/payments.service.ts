@@ -7,11 +7,10 @@ import {
   Logger,
   NotFoundException,
 } from '@nestjs/common';
-import { EventEmitter2 } from '@nestjs/event-emitter';
 import { and, eq } from 'drizzle-orm';
 import { createHash } from 'node:crypto';
 import type { AuthUser } from '../auth/auth-user';
-import { DomainEvent, PaymentSucceededEvent } from '../common/domain-events';
+import { DomainEvent, DomainEvents, PaymentSucceededEvent } from '../common/domain-events';
 import { ServiceUnavailableError } from '../common/infrastructure-errors';
 import { DB, Database, schema } from '../database';
 import { LockService } from '../locks';
@@ -38,7 +37,7 @@ export class PaymentsService {
     @Inject(DB) private readonly db: Database,
     private readonly locks: LockService,
     @Inject(PAYMENT_PROVIDER) private readonly provider: PaymentProvider,
-    private readonly events: EventEmitter2,
+    private readonly events: DomainEvents,
   ) {}
 
   /**
@@ -77,11 +76,7 @@ export class PaymentsService {
         companyId: booking.companyId,
         customerId: booking.customerId,
       };
-      try {
-        await this.events.emitAsync(DomainEvent.PaymentSucceeded, event);
-      } catch (error) {
-        this.logger.warn(`payment.succeeded listeners failed: ${(error as Error).message}`);
-      }
+      await this.events.emit(DomainEvent.PaymentSucceeded, event);
     }
     return outcome(payment);
   }

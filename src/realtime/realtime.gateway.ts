@@ -7,19 +7,16 @@ import {
   UnauthorizedException,
 } from '@nestjs/common';
 import { OnEvent } from '@nestjs/event-emitter';
+import { DomainEvent, SessionsRevokedEvent } from '../common/domain-events';
 import { OnGatewayInit, WebSocketGateway, WebSocketServer } from '@nestjs/websockets';
 import type { Counter, Gauge } from 'prom-client';
 import type { Server, Socket } from 'socket.io';
 import { AccessTokenAuthenticator } from '../auth/access-token.authenticator';
 import type { AuthUser } from '../auth/auth-user';
-import { SESSIONS_REVOKED, SessionsRevokedEvent } from '../auth/auth.events';
 import { ChatService } from '../chat/chat.service';
 import { chatTextToStore } from '../chat/chat-text';
 import { MetricsService } from '../metrics/metrics.service';
-import {
-  NOTIFICATION_CREATED,
-  NotificationCreatedEvent,
-} from '../notifications/notification.types';
+import { NotificationCreatedEvent } from '../notifications/notification.types';
 import { ChatRateLimiter } from '../throttle/chat-rate-limiter';
 import { ExpirySchedule } from './expiry-schedule';
 import { SOCKET_IO_PATH, SocketEvent, SocketRoom } from './realtime.constants';
@@ -191,13 +188,13 @@ export class RealtimeGateway implements OnGatewayInit, OnApplicationShutdown {
   }
 
   /** A notification committed in this process: to the user's sockets on every API process. */
-  @OnEvent(NOTIFICATION_CREATED)
+  @OnEvent(DomainEvent.NotificationCreated)
   deliverNotification({ userId, notification }: NotificationCreatedEvent): void {
     this.server?.to(SocketRoom.user(userId)).emit(SocketEvent.Notification, notification);
   }
 
   /** Logout, logout-all, session delete, force-logout: their live sockets go, on every process. */
-  @OnEvent(SESSIONS_REVOKED)
+  @OnEvent(DomainEvent.SessionsRevoked)
   disconnectRevoked({ userId, sessionIds }: SessionsRevokedEvent): void {
     if (!this.server) return;
     const rooms =

@@ -1,9 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { OnEvent } from '@nestjs/event-emitter';
-import {
-  NOTIFICATION_CREATED,
-  NotificationCreatedEvent,
-} from '../notifications/notification.types';
+import { DomainEvent } from '../common/domain-events';
+import { NotificationCreatedEvent } from '../notifications/notification.types';
 import { SocketEvent, SocketRoom } from './realtime.constants';
 import { SocketIoBroadcaster } from './socket-io-redis';
 
@@ -20,7 +18,7 @@ import { SocketIoBroadcaster } from './socket-io-redis';
 export class WorkerNotificationEmitter {
   constructor(private readonly broadcaster: SocketIoBroadcaster) {}
 
-  @OnEvent(NOTIFICATION_CREATED)
+  @OnEvent(DomainEvent.NotificationCreated)
   deliver({ userId, notification }: NotificationCreatedEvent): void {
     this.broadcaster.to(SocketRoom.user(userId)).emit(SocketEvent.Notification, notification);
   }

@@ -1,9 +1,8 @@
 import { ConflictException, Inject, Injectable, NotFoundException } from '@nestjs/common';
-import { EventEmitter2 } from '@nestjs/event-emitter';
 import { count, desc, eq, sql } from 'drizzle-orm';
 import type { AuthUser } from '../auth/auth-user';
 import { Page, PaginationQueryDto, offsetOf } from '../common/pagination.dto';
-import { DomainEvent, ReviewCreatedEvent } from '../common/domain-events';
+import { DomainEvent, DomainEvents, ReviewCreatedEvent } from '../common/domain-events';
 import { CompaniesService } from '../companies/companies.service';
 import { DB, Database, schema } from '../database';
 import { isUniqueViolation } from '../users/users.service';
@@ -24,7 +23,7 @@ export class ReviewsService {
   constructor(
     @Inject(DB) private readonly db: Database,
     private readonly companies: CompaniesService,
-    private readonly events: EventEmitter2,
+    private readonly events: DomainEvents,
   ) {}
 
   /** Newest first. */
@@ -89,7 +88,7 @@ export class ReviewsService {
       throw error;
     }
     const event: ReviewCreatedEvent = { reviewId: review.id, companyId, customerId: customer.id };
-    await this.events.emitAsync(DomainEvent.ReviewCreated, event);
+    await this.events.emit(DomainEvent.ReviewCreated, event);
     return toView(review, customer.name);
   }
 

@@ -4,13 +4,11 @@ import {
   ForbiddenException,
   Inject,
   Injectable,
-  Logger,
   NotFoundException,
 } from '@nestjs/common';
-import { EventEmitter2 } from '@nestjs/event-emitter';
 import { and, asc, count, eq, gte, lte, SQL, sql } from 'drizzle-orm';
 import type { AuthUser } from '../auth/auth-user';
-import { DomainEvent, ShipmentChangedEvent } from '../common/domain-events';
+import { DomainEvent, DomainEvents, ShipmentChangedEvent } from '../common/domain-events';
 import { offsetOf, Page } from '../common/pagination.dto';
 import { DB, Database, schema } from '../database';
 import { CreateShipmentDto, SearchShipmentsQueryDto, UpdateShipmentDto } from './dto/shipment.dto';
@@ -20,11 +18,9 @@ const { shipments } = schema;
 
 @Injectable()
 export class ShipmentsService {
-  private readonly logger = new Logger(ShipmentsService.name);
-
   constructor(
     @Inject(DB) private readonly db: Database,
-    private readonly events: EventEmitter2,
+    private readonly events: DomainEvents,
   ) {}
 
   async create(user: AuthUser, dto: CreateShipmentDto): Promise<ShipmentView> {
@@ -142,11 +138,7 @@ export class ShipmentsService {
   /** After commit: caches and other processes hear about it before the response leaves. */
   private async changed(row: ShipmentRow): Promise<void> {
     const event: ShipmentChangedEvent = { shipmentId: row.id, companyId: row.companyId };
-    try {
-      await this.events.emitAsync(DomainEvent.ShipmentChanged, event);
-    } catch (error) {
-      this.logger.warn(`shipment.changed listeners failed: ${(error as Error).message}`);
-    }
+    await this.events.emit(DomainEvent.ShipmentChanged, event);
   }
 }
 
