@@ -1,6 +1,6 @@
 import { ApiProperty } from '@nestjs/swagger';
 import { DateTimeProperty, IdProperty } from '../../common/openapi/api-property';
-import * as schema from '../../database/schema';
+import { CompanyIdentity } from '../../companies/dto/company.response';
 import { PublicUser } from '../../users/user.view';
 
 export class AuthTokens {
@@ -17,22 +17,7 @@ export class AuthSession extends AuthTokens {
 }
 
 /** The company as registration creates it. */
-export class RegisteredCompany {
-  @IdProperty()
-  id: string;
-
-  @ApiProperty({ example: 'swift-parcels' })
-  slug: string;
-
-  @ApiProperty()
-  name: string;
-
-  @ApiProperty({ type: String, nullable: true })
-  description: string | null;
-
-  @ApiProperty({ enum: schema.companyPlan.enumValues })
-  activePlan: (typeof schema.companyPlan.enumValues)[number];
-
+export class RegisteredCompany extends CompanyIdentity {
   // Dates: the row's, sent as ISO-8601 strings.
   @DateTimeProperty()
   createdAt: Date;

@@ -28,8 +28,8 @@ export class CompanyStats {
   rating: number | null;
 }
 
-/** The public profile of a company (GET /companies/:id). */
-export class CompanyProfile {
+/** What every view of a company shows. */
+export class CompanyIdentity {
   @IdProperty()
   id: string;
 
@@ -44,7 +44,10 @@ export class CompanyProfile {
 
   @ApiProperty({ enum: schema.companyPlan.enumValues })
   activePlan: (typeof schema.companyPlan.enumValues)[number];
+}
 
+/** The public profile of a company (GET /companies/:id). */
+export class CompanyProfile extends CompanyIdentity {
   @ApiProperty({
     type: CompanyAdmin,
     nullable: true,
