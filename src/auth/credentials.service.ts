@@ -19,4 +19,12 @@ export class CredentialsService {
     const valid = await verifyPassword(user?.passwordHash ?? (await TIMING_DUMMY_HASH), password);
     return user && valid ? user : null;
   }
+
+  /**
+   * The account behind an email as it is now, without checking a password: for a caller that
+   * verified these credentials earlier and must notice a password or role change since.
+   */
+  account(email: string): Promise<UserRow | undefined> {
+    return this.users.findByEmail(email);
+  }
 }

@@ -1,10 +1,8 @@
-import { Inject, Injectable, NestMiddleware } from '@nestjs/common';
-import { eq } from 'drizzle-orm';
+import { Injectable, NestMiddleware } from '@nestjs/common';
 import type { NextFunction, Request, Response } from 'express';
 import { createHmac, randomBytes } from 'node:crypto';
 import { CredentialsService } from '../auth/credentials.service';
 import { errorBody } from '../common/error-response';
-import { Database, DB, schema } from '../database';
 import { RateLimiter } from '../throttle/rate-limiter';
 import { ipTracker, loginEmailTracker } from '../throttle/throttle-trackers';
 
@@ -42,7 +40,6 @@ export class QueueDashboardAuthMiddleware implements NestMiddleware {
 
   constructor(
     private readonly credentials: CredentialsService,
-    @Inject(DB) private readonly db: Database,
     private readonly limiter: RateLimiter,
   ) {}
 
@@ -82,23 +79,13 @@ export class QueueDashboardAuthMiddleware implements NestMiddleware {
   private async stillVerified(key: string, email: string): Promise<boolean> {
     const entry = this.verified.get(key);
     if (!entry) return false;
-    const user = entry.until > Date.now() ? await this.findUser(email) : undefined;
+    const user = entry.until > Date.now() ? await this.credentials.account(email) : undefined;
     if (user?.role !== 'ADMIN' || user.passwordHash !== entry.passwordHash) {
       this.verified.delete(key);
       return false;
     }
     entry.until = Date.now() + VERIFIED_IDLE_MS;
     return true;
-  }
-
-  /** Read here rather than through UsersService: queues sit below the users feature. */
-  private async findUser(email: string) {
-    const [user] = await this.db
-      .select({ role: schema.users.role, passwordHash: schema.users.passwordHash })
-      .from(schema.users)
-      .where(eq(schema.users.email, email.toLowerCase()))
-      .limit(1);
-    return user;
   }
 
   private challenge(res: Response): void {
