@@ -18,24 +18,8 @@ interface Allowed {
   why: string;
 }
 
-const ALLOWED: Allowed[] = [
-  // Issue 19.2: auth is both the floor (guards, decorators, AuthUser, sessions: everyone imports
-  // them) and the roof (the account flows: register, login, refresh, invitations). These four
-  // arrows go once the account flows leave auth (e.g. for src/accounts) and the guard and
-  // CredentialsService read the users table themselves; every other folder cycle is gone.
-  {
-    from: 'auth',
-    to: 'users',
-    why: 'AuthService, AccessTokenAuthenticator, CredentialsService read UsersService; AuthModule provides AdminBootstrapService',
-  },
-  { from: 'auth', to: 'companies', why: 'AuthService registers companies (CompaniesService)' },
-  {
-    from: 'auth',
-    to: 'notifications',
-    why: 'AuthService notifies of a sign-in from a new device',
-  },
-  { from: 'auth', to: 'email', why: 'AuthService records emails in the outbox' },
-];
+// Empty since the account flows left auth (issue 19.2): every folder cycle of src/ is gone.
+const ALLOWED: Allowed[] = [];
 
 const ROOT = join(__dirname, '..');
 const SRC = join(ROOT, 'src');

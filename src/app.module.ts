@@ -2,6 +2,7 @@ import { DynamicModule, Module } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
 import { EventEmitterModule } from '@nestjs/event-emitter';
 import { DomainEventsModule } from './common/domain-events.module';
+import { AccountsModule } from './accounts/accounts.module';
 import { AdminModule } from './admin/admin.module';
 import { AuthModule } from './auth/auth.module';
 import { JwtGuard } from './auth/jwt.guard';
@@ -56,6 +57,7 @@ export class AppModule {
         RealtimeModule,
         HealthModule,
         AuthModule,
+        AccountsModule,
         UsersModule,
         CompaniesModule,
         ShipmentsModule,
