@@ -4,16 +4,26 @@ import type { Request, Response } from 'express';
 import type { ThrottlerName } from '../config';
 import { LimitState } from './rate-limit-headers';
 import { RATE_LIMITS } from './rate-limit.decorator';
-import { LimitCheck, LimitTarget, RateLimiter } from './rate-limiter';
+import { LimitCheck, LimitTarget, LimitVerdict, RateLimiter } from './rate-limiter';
 import { RefreshTokenOwner } from './refresh-token-owner';
 import { AFTER_AUTH_THROTTLERS, RouteThrottlerName, THROTTLER_SKIP } from './throttle.constants';
-import { trackerFor, TrackedRequest } from './throttle-trackers';
+import { ipTracker, loginEmailTracker, trackerFor, TrackedRequest } from './throttle-trackers';
 
 /**
  * When a route's limits are counted: before authentication (ThrottleGuard) or after it, once the
  * JwtGuard found the user (RateLimitInterceptor).
  */
 export type RateLimitPhase = 'before-auth' | 'after-auth';
+
+/** The sign-in limits, always counted together (`signIn`): a route naming one is a sign-in. */
+const SIGN_IN_THROTTLERS: ReadonlySet<ThrottlerName> = new Set(['LOGIN', 'LOGIN_EMAIL']);
+
+/** One sign-in attempt as counted by `signIn`; `signedIn` settles it. */
+export interface SignInAttempt {
+  /** The RateLimit-* headers to send, and the 429 or 503 to answer instead of checking anything. */
+  readonly verdict: LimitVerdict;
+  readonly checks: readonly LimitCheck[];
+}
 
 /**
  * The HTTP rate limits (docs/contract.md "Rate limits") of routes, counted by RateLimiter. Its two thin
@@ -26,8 +36,9 @@ export type RateLimitPhase = 'before-auth' | 'after-auth';
  * the body) count every request, those with bad credentials or bad tokens included, before
  * authentication spends a Redis round trip and a database read on them. The user-keyed limits
  * (BOOKING) need the user the JwtGuard found, so they are counted after all guards, before the
- * handler. LOGIN_EMAIL reserves the sign-in attempt before authentication (429 once the window is
- * full); `settle` gives it back when the handler did not answer 401.
+ * handler. A route naming LOGIN or LOGIN_EMAIL is a sign-in: both are counted by `signIn`, the
+ * sequence the queue dashboard's sign-in uses too, and `settle` gives the LOGIN_EMAIL attempt back
+ * when the handler did not answer 401.
  *
  * Every throttler of a phase is counted concurrently on one connection: ioredis pipelines them,
  * so a phase costs one network round trip whatever the number of throttlers (plus one for a
@@ -37,7 +48,7 @@ export type RateLimitPhase = 'before-auth' | 'after-auth';
 export class RateLimitEnforcer {
   /** Every limit counted for a request so far: the headers speak of the closest to running out. */
   private readonly states = new WeakMap<object, LimitState[]>();
-  private readonly reserved = new WeakMap<object, LimitCheck[]>();
+  private readonly signIns = new WeakMap<object, SignInAttempt>();
 
   constructor(
     private readonly reflector: Reflector,
@@ -51,35 +62,75 @@ export class RateLimitEnforcer {
     if (names.length === 0) return;
     const req = context.switchToHttp().getRequest<Request>();
     const res = context.switchToHttp().getResponse<Response>();
-    const targets = await Promise.all(
-      names.map(async (name) => ({ name, tracker: await this.trackerOf(name, req) })),
-    );
-    const checks = await this.limiter.checkAll(
-      targets.filter((t): t is LimitTarget => t.tracker !== null),
-    );
+    const others = names.filter((name) => !SIGN_IN_THROTTLERS.has(name));
+    const targets = (
+      await Promise.all(
+        others.map(async (name) => ({ name, tracker: await this.trackerOf(name, req) })),
+      )
+    ).filter((t): t is LimitTarget => t.tracker !== null);
+    const earlier = this.states.get(req) ?? [];
 
-    const reservations = checks.filter((c) => c.reservation);
-    if (reservations.length > 0) {
-      this.reserved.set(req, [...(this.reserved.get(req) ?? []), ...reservations]);
+    let attempt: SignInAttempt;
+    if (others.length < names.length) {
+      attempt = await this.signIn(req, targets, earlier);
+      this.signIns.set(req, attempt);
+    } else {
+      const checks = await this.limiter.checkAll(targets);
+      attempt = {
+        checks,
+        verdict: this.limiter.verdict(checks, [...earlier, ...statesOf(checks)]),
+      };
     }
-    const states = [...(this.states.get(req) ?? []), ...checks.flatMap((c) => c.state ?? [])];
-    this.states.set(req, states);
-    const verdict = this.limiter.verdict(checks, states);
+    this.states.set(req, [...earlier, ...statesOf(attempt.checks)]);
+    const { verdict } = attempt;
     for (const [header, value] of Object.entries(verdict.headers)) res.setHeader(header, value);
     if (verdict.error) throw verdict.error;
   }
 
   /**
-   * Once the request is answered (`error` when it failed): its reserved sign-in attempts stay
-   * counted only when it was refused with 401 (bad credentials); otherwise they are given back.
+   * A sign-in attempt under the sign-in limits, for every way of signing in (POST /auth/login
+   * through the guard, the queue dashboard's HTTP Basic), in their order: LOGIN counts every
+   * attempt per client IP (with `alongside`, the other limits the request counts: a route's
+   * GLOBAL); then, only when none of them refused it, LOGIN_EMAIL reserves one attempt on the
+   * email, atomically, before the password is checked, so no more than its limit of passwords
+   * are ever checked per window whatever the concurrency. An absent email reserves nothing.
+   *
+   * The caller answers `verdict.error` (429 or 503, Redis down: these limits fail closed) and
+   * sends `verdict.headers`; otherwise it checks the credentials and then calls `signedIn`.
+   * `earlier`: limits this request was counted under before (they take part in the headers).
+   */
+  async signIn(
+    client: TrackedRequest,
+    alongside: readonly LimitTarget[] = [],
+    earlier: readonly LimitState[] = [],
+  ): Promise<SignInAttempt> {
+    const email = loginEmailTracker(client);
+    const checks = await this.limiter.checkAll([
+      ...alongside,
+      { name: 'LOGIN', tracker: ipTracker(client) },
+      ...(email ? [{ name: 'LOGIN_EMAIL' as const, tracker: email }] : []),
+    ]);
+    return { checks, verdict: this.limiter.verdict(checks, [...earlier, ...statesOf(checks)]) };
+  }
+
+  /**
+   * The credentials of `attempt` were checked: its LOGIN_EMAIL attempt stays counted only when
+   * they were wrong (the 401 answer); otherwise it is given back. Never throws.
+   */
+  async signedIn(attempt: SignInAttempt, credentialsWrong: boolean): Promise<void> {
+    if (!credentialsWrong) await this.limiter.release(attempt.checks);
+  }
+
+  /**
+   * Once the request is answered (`error` when it failed): settles its sign-in attempt, if it is
+   * one; a 401 is the handler's answer to wrong credentials.
    */
   async settle(context: ExecutionContext, error?: unknown): Promise<void> {
     const req = context.switchToHttp().getRequest<Request>();
-    const reserved = this.reserved.get(req);
-    if (!reserved) return;
-    this.reserved.delete(req);
-    if (error instanceof HttpException && error.getStatus() === 401) return;
-    await this.limiter.release(reserved);
+    const attempt = this.signIns.get(req);
+    if (!attempt) return;
+    this.signIns.delete(req);
+    await this.signedIn(attempt, error instanceof HttpException && error.getStatus() === 401);
   }
 
   /** The throttlers that apply to this route in this phase. */
@@ -99,4 +150,8 @@ export class RateLimitEnforcer {
   private trackerOf(name: ThrottlerName, req: Request): Promise<string | null> {
     return trackerFor(name, req as TrackedRequest, (token) => this.refreshTokens.ownerOf(token));
   }
+}
+
+function statesOf(checks: readonly LimitCheck[]): LimitState[] {
+  return checks.flatMap((c) => c.state ?? []);
 }

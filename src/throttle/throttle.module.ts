@@ -12,7 +12,7 @@ import { ThrottleGuard } from './throttle.guard';
  * Rate limits on Redis, shared by every API process (docs/contract.md "Rate limits"), all counted by
  * RateLimiter: the route limits (RateLimitEnforcer, called by ThrottleGuard before authentication
  * and by RateLimitInterceptor after it), ChatRateLimiter for the socket, and the queue dashboard's
- * sign-ins (LOGIN, LOGIN_EMAIL). THROTTLE_ENABLED=false turns them all off. ThrottleGuard is
+ * sign-ins (RateLimitEnforcer.signIn, as POST /auth/login). THROTTLE_ENABLED=false turns them all off. ThrottleGuard is
  * exported, not registered: AppModule registers the global guards in the order they must run.
  *
  * Redis unreachable (the throttle connection has no offline queue and a 500 ms command timeout,
@@ -40,7 +40,7 @@ export class ThrottleModule {
         RateLimitInterceptor,
         { provide: APP_INTERCEPTOR, useExisting: RateLimitInterceptor },
       ],
-      exports: [ChatRateLimiter, RateLimiter, ThrottleGuard],
+      exports: [ChatRateLimiter, RateLimitEnforcer, ThrottleGuard],
     };
   }
 }
