@@ -7,7 +7,7 @@ import {
   ApiOk,
   Summary,
 } from '../common/openapi/api-responses.decorator';
-import { RateLimit } from '../throttle/rate-limit.decorator';
+import { RateLimit } from '../rate-limit/rate-limit.decorator';
 import type { AuthUser } from '../auth/auth-user';
 import { CurrentUser } from '../auth/current-user.decorator';
 import { Public } from '../common/public.decorator';

@@ -1,5 +1,5 @@
 import { Module } from '@nestjs/common';
-import { RefreshTokenOwner } from '../throttle/refresh-token-owner';
+import { RefreshTokenOwner } from '../rate-limit/refresh-token-owner';
 import { AccessTokenAuthenticator } from './access-token.authenticator';
 import { CredentialsService } from './credentials.service';
 import { JwtGuard } from './jwt.guard';

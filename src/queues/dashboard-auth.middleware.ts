@@ -3,7 +3,7 @@ import type { NextFunction, Request, Response } from 'express';
 import { createHmac, randomBytes } from 'node:crypto';
 import { CredentialsService } from '../auth/credentials.service';
 import { errorBody } from '../common/error-response';
-import { RateLimitEnforcer } from '../throttle/rate-limit-enforcer';
+import { RateLimitEnforcer } from '../rate-limit/rate-limit-enforcer';
 
 /**
  * Verified credentials are trusted without another sign-in while the dashboard keeps using them
@@ -20,7 +20,7 @@ interface Verified {
 
 /**
  * The only gate of /admin/queues. bull-board is an Express router mounted as middleware, so the
- * global guards (JwtGuard, RolesGuard, ThrottleGuard) never see its requests; and a browser
+ * global guards (JwtGuard, RolesGuard, RateLimitGuard) never see its requests; and a browser
  * cannot send a Bearer header when an admin opens the page. So the dashboard asks for HTTP Basic
  * credentials: an ADMIN's email and password, checked by CredentialsService like POST /auth/login
  * and under the same limits, counted the same way (RateLimitEnforcer.signIn): LOGIN per client IP,

@@ -1,22 +1,22 @@
 import { ExecutionContext, HttpException, Injectable } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import type { Request, Response } from 'express';
-import type { ThrottlerName } from '../config';
+import type { RateLimitName } from '../config';
 import { LimitState } from './rate-limit-headers';
 import { RATE_LIMITS } from './rate-limit.decorator';
 import { LimitCheck, LimitTarget, LimitVerdict, RateLimiter } from './rate-limiter';
 import { RefreshTokenOwner } from './refresh-token-owner';
-import { AFTER_AUTH_THROTTLERS, RouteThrottlerName, THROTTLER_SKIP } from './throttle.constants';
-import { ipTracker, loginEmailTracker, trackerFor, TrackedRequest } from './throttle-trackers';
+import { AFTER_AUTH_LIMITS, RouteRateLimitName, THROTTLER_SKIP } from './rate-limit.constants';
+import { ipTracker, loginEmailTracker, trackerFor, TrackedRequest } from './rate-limit-trackers';
 
 /**
- * When a route's limits are counted: before authentication (ThrottleGuard) or after it, once the
+ * When a route's limits are counted: before authentication (RateLimitGuard) or after it, once the
  * JwtGuard found the user (RateLimitInterceptor).
  */
 export type RateLimitPhase = 'before-auth' | 'after-auth';
 
 /** The sign-in limits, always counted together (`signIn`): a route naming one is a sign-in. */
-const SIGN_IN_THROTTLERS: ReadonlySet<ThrottlerName> = new Set(['LOGIN', 'LOGIN_EMAIL']);
+const SIGN_IN_LIMITS: ReadonlySet<RateLimitName> = new Set(['LOGIN', 'LOGIN_EMAIL']);
 
 /** One sign-in attempt as counted by `signIn`; `signedIn` settles it. */
 export interface SignInAttempt {
@@ -27,7 +27,7 @@ export interface SignInAttempt {
 
 /**
  * The HTTP rate limits (docs/contract.md "Rate limits") of routes, counted by RateLimiter. Its two thin
- * adapters call it: ThrottleGuard (the first global guard) and RateLimitInterceptor.
+ * adapters call it: RateLimitGuard (the first global guard) and RateLimitInterceptor.
  *
  * In throttler v6 every named throttler applies to every route; here only GLOBAL does, plus the
  * ones a route names with `@RateLimit(...)`. `@SkipThrottle()` skips them all.
@@ -40,8 +40,8 @@ export interface SignInAttempt {
  * sequence the queue dashboard's sign-in uses too, and `settle` gives the LOGIN_EMAIL attempt back
  * when the handler did not answer 401.
  *
- * Every throttler of a phase is counted concurrently on one connection: ioredis pipelines them,
- * so a phase costs one network round trip whatever the number of throttlers (plus one for a
+ * Every limit of a phase is counted concurrently on one connection: ioredis pipelines them,
+ * so a phase costs one network round trip whatever the number of limits (plus one for a
  * reservation, made only once the other limits let the request through).
  */
 @Injectable()
@@ -56,13 +56,13 @@ export class RateLimitEnforcer {
     private readonly refreshTokens: RefreshTokenOwner,
   ) {}
 
-  /** Counts the request under the route's throttlers of this phase; throws 429 or 503. */
+  /** Counts the request under the route's limits of this phase; throws 429 or 503. */
   async enforce(context: ExecutionContext, phase: RateLimitPhase): Promise<void> {
-    const names = this.routeThrottlers(context, phase);
+    const names = this.routeLimits(context, phase);
     if (names.length === 0) return;
     const req = context.switchToHttp().getRequest<Request>();
     const res = context.switchToHttp().getResponse<Response>();
-    const others = names.filter((name) => !SIGN_IN_THROTTLERS.has(name));
+    const others = names.filter((name) => !SIGN_IN_LIMITS.has(name));
     const targets = (
       await Promise.all(
         others.map(async (name) => ({ name, tracker: await this.trackerOf(name, req) })),
@@ -133,21 +133,21 @@ export class RateLimitEnforcer {
     await this.signedIn(attempt, error instanceof HttpException && error.getStatus() === 401);
   }
 
-  /** The throttlers that apply to this route in this phase. */
-  private routeThrottlers(context: ExecutionContext, phase: RateLimitPhase): ThrottlerName[] {
+  /** The limits that apply to this route in this phase. */
+  private routeLimits(context: ExecutionContext, phase: RateLimitPhase): RateLimitName[] {
     if (!this.limiter.enabled || context.getType() !== 'http') return [];
     const targets = [context.getHandler(), context.getClass()];
     const skipped = (name: string) =>
       this.reflector.getAllAndOverride<boolean>(THROTTLER_SKIP + name, targets) === true;
     if (skipped('default')) return [];
     const named =
-      this.reflector.getAllAndOverride<RouteThrottlerName[]>(RATE_LIMITS, targets) ?? [];
-    return (['GLOBAL', ...named] as ThrottlerName[]).filter(
-      (name) => !skipped(name) && AFTER_AUTH_THROTTLERS.has(name) === (phase === 'after-auth'),
+      this.reflector.getAllAndOverride<RouteRateLimitName[]>(RATE_LIMITS, targets) ?? [];
+    return (['GLOBAL', ...named] as RateLimitName[]).filter(
+      (name) => !skipped(name) && AFTER_AUTH_LIMITS.has(name) === (phase === 'after-auth'),
     );
   }
 
-  private trackerOf(name: ThrottlerName, req: Request): Promise<string | null> {
+  private trackerOf(name: RateLimitName, req: Request): Promise<string | null> {
     return trackerFor(name, req as TrackedRequest, (token) => this.refreshTokens.ownerOf(token));
   }
 }
