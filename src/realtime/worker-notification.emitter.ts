@@ -3,7 +3,7 @@ import { OnEvent } from '@nestjs/event-emitter';
 import { DomainEvent } from '../common/domain-events';
 import { NotificationCreatedEvent } from '../notifications/notification.types';
 import { SocketEvent, SocketRoom } from './realtime.constants';
-import { SocketIoBroadcaster } from './socket-io-redis';
+import { SocketIoBroadcaster } from './socket-io-broadcaster';
 
 /**
  * Delivers notifications created in the worker to the users' sockets.
