@@ -5,7 +5,7 @@ import {
   DomainEvents,
   SessionsRevokedEvent,
   UserRegisteredEvent,
-} from '../common/domain-events';
+} from '../events/domain-events';
 import { CompaniesService, CompanyRow } from '../companies/companies.service';
 import { DB, Database } from '../database';
 import { EmailEvent } from '../email/email-event';

@@ -10,7 +10,7 @@ import { and, eq, gt, isNull } from 'drizzle-orm';
 import { createHash, randomBytes } from 'node:crypto';
 import type { AuthUser } from '../auth/auth-user';
 import { UserFactsStore } from '../auth/user-facts.store';
-import { DomainEvent, DomainEvents, UserChangedEvent } from '../common/domain-events';
+import { DomainEvent, DomainEvents, UserChangedEvent } from '../events/domain-events';
 import { DB, Database, schema } from '../database';
 import { EmailEvent } from '../email/email-event';
 import { EmailOutbox } from '../email/email-outbox';

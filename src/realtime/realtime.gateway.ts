@@ -7,7 +7,7 @@ import {
   UnauthorizedException,
 } from '@nestjs/common';
 import { OnEvent } from '@nestjs/event-emitter';
-import { DomainEvent, SessionsRevokedEvent } from '../common/domain-events';
+import { DomainEvent, SessionsRevokedEvent } from '../events/domain-events';
 import { OnGatewayInit, WebSocketGateway, WebSocketServer } from '@nestjs/websockets';
 import type { Counter, Gauge } from 'prom-client';
 import type { Server, Socket } from 'socket.io';

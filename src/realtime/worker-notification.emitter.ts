@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { OnEvent } from '@nestjs/event-emitter';
-import { DomainEvent } from '../common/domain-events';
+import { DomainEvent } from '../events/domain-events';
 import { NotificationCreatedEvent } from '../notifications/notification.types';
 import { SocketEvent, SocketRoom } from './realtime.constants';
 import { SocketIoBroadcaster } from './socket-io-broadcaster';
