@@ -1,4 +1,4 @@
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import { preProcessFile } from 'typescript';
 
@@ -32,10 +32,23 @@ function* sourceFiles(dir: string): Generator<string> {
   }
 }
 
-/** The top folder of src/ a path is in, or null for src/ itself and outside it. */
+/**
+ * The top folder of src/ a path is in, or null for src/ itself and outside it. An import of the
+ * folder itself (`'../config'`: its index.ts) is an import of that folder too.
+ */
 function folderOf(path: string): string | null {
   const parts = relative(SRC, path).split(sep);
-  return parts.length > 1 && parts[0] !== '..' ? parts[0] : null;
+  if (parts[0] === '..' || parts[0] === '') return null;
+  if (parts.length > 1) return parts[0];
+  return isDirectory(path) ? parts[0] : null;
+}
+
+function isDirectory(path: string): boolean {
+  try {
+    return statSync(path).isDirectory();
+  } catch {
+    return false;
+  }
 }
 
 /** from → to → where the first such import is (file:line). */
