@@ -269,7 +269,7 @@ export const memory: Scenario = {
       let pending = QUEUED_EMAILS;
       while (Date.now() < deadline) {
         [{ pending }] = await stack.sql<{ pending: number }>(
-          'SELECT count(*)::int AS pending FROM email_outbox WHERE queued_at IS NULL',
+          "SELECT count(*)::int AS pending FROM email_outbox WHERE queued_at IS NULL",
         );
         if (pending === 0) break;
         await sleep(300);
@@ -305,7 +305,7 @@ export const memory: Scenario = {
       const channels = ((await redis.call('PUBSUB', 'CHANNELS', `${stack.prefix}*`)) as string[])
         .length;
       const [{ queued }] = await stack.sql<{ queued: number }>(
-        'SELECT count(*)::int AS queued FROM email_outbox WHERE "to" LIKE \'queued-%\' AND queued_at IS NOT NULL AND sent_at IS NULL',
+        "SELECT count(*)::int AS queued FROM email_outbox WHERE \"to\" LIKE 'queued-%' AND queued_at IS NOT NULL AND sent_at IS NULL",
       );
 
       /** Unrounded MB (display rounds); every ratio below is taken from bytes. */
