@@ -22,9 +22,9 @@ export default tseslint.config(
   },
   {
     // A Nest user's stock decorators would be silently ignored here (issue 19.6): point them to
-    // ours. Only the adapters in src/throttle and src/cache build on these packages.
+    // ours. Only the adapters in src/rate-limit and src/cache build on these packages.
     files: ['**/*.ts'],
-    ignores: ['src/throttle/**', 'src/cache/**'],
+    ignores: ['src/rate-limit/**', 'src/cache/**'],
     rules: {
       'no-restricted-imports': [
         'error',
@@ -34,7 +34,7 @@ export default tseslint.config(
               name: '@nestjs/throttler',
               importNames: ['Throttle', 'ThrottlerGuard'],
               message:
-                'Routes opt in to named limits with @RateLimit(NAME) from src/throttle (limits THROTTLE_<NAME>); @Throttle would be ignored. @SkipThrottle() works as documented.',
+                'Routes opt in to named limits with @RateLimit(NAME) from src/rate-limit (limits THROTTLE_<NAME>); @Throttle would be ignored. @SkipThrottle() works as documented.',
             },
             {
               name: '@nestjs/cache-manager',

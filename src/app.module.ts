@@ -1,7 +1,8 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
 import { EventEmitterModule } from '@nestjs/event-emitter';
-import { DomainEventsModule } from './common/domain-events.module';
+import { DomainEventsModule } from './events/domain-events.module';
+import { AccountsModule } from './accounts/accounts.module';
 import { AdminModule } from './admin/admin.module';
 import { AuthModule } from './auth/auth.module';
 import { JwtGuard } from './auth/jwt.guard';
@@ -27,8 +28,8 @@ import { RealtimeModule } from './realtime/realtime.module';
 import { RedisModule } from './redis';
 import { ReviewsModule } from './reviews/reviews.module';
 import { ShipmentsModule } from './shipments/shipments.module';
-import { ThrottleGuard } from './throttle/throttle.guard';
-import { ThrottleModule } from './throttle/throttle.module';
+import { RateLimitGuard } from './rate-limit/rate-limit.guard';
+import { RateLimitModule } from './rate-limit/rate-limit.module';
 import { UsersModule } from './users/users.module';
 import { WORKER_FEATURES } from './worker.module';
 
@@ -49,13 +50,14 @@ export class AppModule {
         DatabaseModule,
         EmailOutboxModule,
         LocksModule,
-        ThrottleModule.forRoot(AuthModule),
+        RateLimitModule.forRoot(AuthModule),
         ResponseCacheModule,
         EmailModule,
         QueueDashboardModule,
         RealtimeModule,
         HealthModule,
         AuthModule,
+        AccountsModule,
         UsersModule,
         CompaniesModule,
         ShipmentsModule,
@@ -70,12 +72,12 @@ export class AppModule {
         ...(config.embedded ? WORKER_FEATURES : []),
       ],
       // The global guards, run in this order (Nest runs APP_GUARDs in registration order):
-      // 1. ThrottleGuard counts every request under the IP-keyed limits before authentication
+      // 1. RateLimitGuard counts every request under the IP-keyed limits before authentication
       //    spends a Redis round trip and a database read on it, so bad credentials and forged
       //    tokens are limited too; 2. JwtGuard finds the user; 3. RolesGuard needs that user.
       // The user-keyed limits run after all three (RateLimitInterceptor).
       providers: [
-        { provide: APP_GUARD, useExisting: ThrottleGuard },
+        { provide: APP_GUARD, useExisting: RateLimitGuard },
         { provide: APP_GUARD, useExisting: JwtGuard },
         { provide: APP_GUARD, useExisting: RolesGuard },
       ],

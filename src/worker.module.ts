@@ -1,6 +1,6 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { EventEmitterModule } from '@nestjs/event-emitter';
-import { DomainEventsModule } from './common/domain-events.module';
+import { DomainEventsModule } from './events/domain-events.module';
 import { CampaignsWorkerModule } from './campaigns/campaigns-worker.module';
 import { LoggingModule } from './common/logging.module';
 import { AppConfig, ConfigModule } from './config';

@@ -1,6 +1,6 @@
 import { EventEmitter2 } from '@nestjs/event-emitter';
 import { randomUUID } from 'node:crypto';
-import { DomainEvent } from '../src/common/domain-events';
+import { DomainEvent } from '../src/events/domain-events';
 import {
   ADMIN_ENV,
   bearer,

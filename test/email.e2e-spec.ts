@@ -2,7 +2,7 @@ import { getQueueToken } from '@nestjs/bullmq';
 import type { INestApplicationContext } from '@nestjs/common';
 import type { Queue } from 'bullmq';
 import { DB, Database } from '../src/database';
-import { QUEUE_CONNECTION } from '../src/queues/queues.module';
+import { QUEUE_CONNECTION } from '../src/queues/queue-connection.module';
 import type { RedisClient } from '../src/redis';
 import { EmailEvent } from '../src/email/email-event';
 import { EmailOutbox, OutboxEmail } from '../src/email/email-outbox';

@@ -1,6 +1,6 @@
 import { EventEmitter2 } from '@nestjs/event-emitter';
 import { randomUUID } from 'node:crypto';
-import { DomainEvent, PaymentSucceededEvent } from '../src/common/domain-events';
+import { DomainEvent, PaymentSucceededEvent } from '../src/events/domain-events';
 import { PAYMENT_PROVIDER } from '../src/payments/payment-provider';
 import { SimulatedPaymentProvider } from '../src/payments/simulated-payment.provider';
 import {

@@ -1,6 +1,6 @@
 import { RedisService } from '../src/redis';
-import { RedisThrottlerStorage } from '../src/throttle/redis-throttler.storage';
-import { ChatRateLimiter } from '../src/throttle/chat-rate-limiter';
+import { RateLimitStorage } from '../src/rate-limit/rate-limit.storage';
+import { ChatRateLimiter } from '../src/rate-limit/chat-rate-limiter';
 import { bearer, PASSWORD, SignedIn, uniqueEmail } from './support/fixtures';
 import { ApiInstance, Env, TestStack } from './support/test-stack';
 import { TcpProxy } from './support/tcp-proxy';
@@ -39,7 +39,7 @@ function expect429(res: { status: number; body: unknown; headers: Record<string,
 async function windowOver(api: ApiInstance, key: string, limit: number, seconds: number) {
   const base = api.app.get(RedisService).keys.key('throttle', `{${key}}`, `${limit}/${seconds}`);
   const counters = [`${base}:hits`, `${base}:blocked`];
-  const redis = api.app.get(RedisThrottlerStorage).connection;
+  const redis = api.app.get(RateLimitStorage).connection;
   // Both are there now: what is awaited below is their expiry, not a key that never existed.
   expect(await redis.exists(...counters)).toBe(2);
   const deadline = Date.now() + seconds * 1000 + NEVER_HANGS_MS;
@@ -310,7 +310,7 @@ describe('rate limits', () => {
       const email = uniqueEmail('queues.admin');
       const down = await withAdmin(email);
       try {
-        down.app.get(RedisThrottlerStorage).connection.disconnect();
+        down.app.get(RateLimitStorage).connection.disconnect();
         const res = await dashboard(down, nextIp(), email, PASSWORD);
         expect(res.status).toBe(503);
         expect(res.body).toEqual({
@@ -579,7 +579,7 @@ describe('rate limits', () => {
       const down = await stack.startApi(ON);
       try {
         const user = await customer(down);
-        down.app.get(RedisThrottlerStorage).connection.disconnect();
+        down.app.get(RateLimitStorage).connection.disconnect();
 
         const timed = async <T>(call: () => PromiseLike<T>): Promise<T> => {
           const started = Date.now();

@@ -1,5 +1,5 @@
-import { UserFactsStore } from '../src/users/user-facts.store';
-import { UserRow, UsersService } from '../src/users/users.service';
+import { UserFactsStore } from '../src/auth/user-facts.store';
+import { UserRecords, UserRow } from '../src/auth/user-records';
 import {
   ADMIN_ENV,
   bearer,
@@ -125,7 +125,7 @@ describe("signed-in user's facts", () => {
 
   it('a sign-in or read that took the old facts before the change never overwrites it', async () => {
     const customer = await registerCustomer(a);
-    const stale = (await a.app.get(UsersService).findById(customer.user.id)) as UserRow;
+    const stale = (await a.app.get(UserRecords).findById(customer.user.id)) as UserRow;
     await accept(a, customer, await invite(customer.user.email));
     // What a concurrent sign-in or guard fallback that read the row before the commit writes.
     await b.app.get(UserFactsStore).fill(stale);
@@ -151,7 +151,7 @@ describe("signed-in user's facts", () => {
 
   it('a signed-in request with a facts record reads no user from the database', async () => {
     const customer = await registerCustomer(a);
-    const users = b.app.get(UsersService);
+    const users = b.app.get(UserRecords);
     const findById = jest.spyOn(users, 'findById');
     try {
       await b

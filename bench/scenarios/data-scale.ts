@@ -5,7 +5,7 @@ import { drizzle } from 'drizzle-orm/node-postgres';
 import { Client, Pool } from 'pg';
 import { DEFAULT_SEED_SIZES, seedDatabase, SeedSizes } from '../../scripts/seed-data';
 import { AdminDashboardService } from '../../src/admin/admin-dashboard.service';
-import { DomainEvents } from '../../src/common/domain-events';
+import { DomainEvents } from '../../src/events/domain-events';
 import type { Database } from '../../src/database';
 import { migratePostgres } from '../../src/database/migrations';
 import * as schema from '../../src/database/schema';

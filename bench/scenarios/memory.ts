@@ -48,7 +48,7 @@ function familyOf(key: string, prefix: string): string {
   return `other (${rest.split(':')[0]})`;
 }
 
-/** Sessions and access tokens for seeded customers `numbers`, as AuthService.startSession makes them. */
+/** Sessions and access tokens for seeded customers `numbers`, as AccountsService.startSession makes them. */
 async function sessionsInProcess(
   ctx: BenchContext,
   numbers: number[],

@@ -1,11 +1,11 @@
 import { Module } from '@nestjs/common';
-import { AuthModule } from '../auth/auth.module';
+import { AccountsModule } from '../accounts/accounts.module';
 import { AdminDashboardController } from './admin-dashboard.controller';
 import { AdminDashboardService } from './admin-dashboard.service';
 import { AdminUsersController } from './admin-users.controller';
 
 @Module({
-  imports: [AuthModule],
+  imports: [AccountsModule],
   controllers: [AdminUsersController, AdminDashboardController],
   providers: [AdminDashboardService],
 })

@@ -1,9 +1,9 @@
 import { Injectable, UnauthorizedException } from '@nestjs/common';
-import { UserFacts, UserFactsStore } from '../users/user-facts.store';
-import { UsersService } from '../users/users.service';
 import type { AuthUser } from './auth-user';
 import { SessionStore } from './session.store';
 import { TokenService } from './token.service';
+import { UserFacts, UserFactsStore } from './user-facts.store';
+import { UserRecords } from './user-records';
 
 /** Token → signed-in user, shared by the HTTP guard and the Socket.IO handshake. */
 @Injectable()
@@ -11,7 +11,7 @@ export class AccessTokenAuthenticator {
   constructor(
     private readonly tokens: TokenService,
     private readonly sessions: SessionStore,
-    private readonly users: UsersService,
+    private readonly users: UserRecords,
     private readonly facts: UserFactsStore,
   ) {}
 

@@ -1,30 +1,26 @@
 import { Module } from '@nestjs/common';
-import { CompaniesModule } from '../companies/companies.module';
-import { NotificationsModule } from '../notifications/notifications.module';
-import { AdminBootstrapService } from '../users/admin-bootstrap.service';
-import { RefreshTokenOwner } from '../throttle/refresh-token-owner';
-import { UsersModule } from '../users/users.module';
-import { AuthController } from './auth.controller';
-import { AuthService } from './auth.service';
-import { CredentialsService } from './credentials.service';
+import { RefreshTokenOwner } from '../rate-limit/refresh-token-owner';
 import { AccessTokenAuthenticator } from './access-token.authenticator';
+import { CredentialsService } from './credentials.service';
 import { JwtGuard } from './jwt.guard';
-import { KnownDevicesService } from './known-devices.service';
 import { RolesGuard } from './roles.guard';
 import { SessionStore } from './session.store';
 import { TokenService } from './token.service';
+import { UserFactsStore } from './user-facts.store';
+import { UserRecords } from './user-records';
 
+/**
+ * The primitives of signing in that every feature may import: tokens, sessions, the user facts the
+ * guard serves, one credential check, the guards. No feature below it: the account flows
+ * (register, login, refresh, logout, sessions) are src/accounts, above users and companies.
+ */
 @Module({
-  imports: [UsersModule, CompaniesModule, NotificationsModule],
-  controllers: [AuthController],
   providers: [
-    AuthService,
+    UserRecords,
     CredentialsService,
-    // Lives with the users, provided here: it revokes sessions (AuthService) on a password change.
-    AdminBootstrapService,
     TokenService,
     SessionStore,
-    KnownDevicesService,
+    UserFactsStore,
     AccessTokenAuthenticator,
     { provide: RefreshTokenOwner, useExisting: TokenService },
     // Global guards, registered by AppModule in the order they must run.
@@ -32,10 +28,12 @@ import { TokenService } from './token.service';
     RolesGuard,
   ],
   exports: [
-    AuthService,
-    AccessTokenAuthenticator,
-    TokenService,
+    UserRecords,
     CredentialsService,
+    TokenService,
+    SessionStore,
+    UserFactsStore,
+    AccessTokenAuthenticator,
     RefreshTokenOwner,
     JwtGuard,
     RolesGuard,

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
-import { UserRow, UsersService } from '../users/users.service';
 import { TIMING_DUMMY_HASH, verifyPassword } from './password';
+import { UserRecords, UserRow } from './user-records';
 
 /**
  * The one check of an email and password, for every way of signing in (POST /auth/login, the
@@ -8,7 +8,7 @@ import { TIMING_DUMMY_HASH, verifyPassword } from './password';
  */
 @Injectable()
 export class CredentialsService {
-  constructor(private readonly users: UsersService) {}
+  constructor(private readonly users: UserRecords) {}
 
   /**
    * The user these credentials belong to, or null. An unknown email costs one password

@@ -8,7 +8,7 @@ import {
   UserFacts,
   userFactsKey,
   userFactsTtlSeconds,
-} from '../users/user-facts.store';
+} from './user-facts.store';
 import { CHECK_ACCESS, ROTATE_REFRESH } from './session-scripts';
 
 export interface SessionRecord {

@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { JwtService } from '@nestjs/jwt';
 import { createSecretKey, randomUUID } from 'node:crypto';
 import { APP_CONFIG, AppConfig } from '../config';
-import { RefreshTokenOwner } from '../throttle/refresh-token-owner';
+import { RefreshTokenOwner } from '../rate-limit/refresh-token-owner';
 
 export type TokenType = 'access' | 'refresh';
 

@@ -4,7 +4,7 @@ import type { AuthUser } from '../auth/auth-user';
 import { CurrentUser } from '../auth/current-user.decorator';
 import { Roles } from '../auth/roles.decorator';
 import { ApiCreated, ApiErrors, ApiOk, Summary } from '../common/openapi/api-responses.decorator';
-import { RateLimit } from '../throttle/rate-limit.decorator';
+import { RateLimit } from '../rate-limit/rate-limit.decorator';
 import { BookingPage, BookingView } from './booking.view';
 import { BookingsService } from './bookings.service';
 import { CreateBookingDto, ListBookingsQueryDto } from './dto/booking.dto';

@@ -13,7 +13,7 @@ import {
   DomainEvent,
   DomainEvents,
   ShipmentChangedEvent,
-} from '../common/domain-events';
+} from '../events/domain-events';
 import { offsetOf, Page } from '../common/pagination.dto';
 import { DB, Database, Tx, schema } from '../database';
 import { EmailEvent } from '../email/email-event';

@@ -23,8 +23,8 @@ function param(request: CacheableRequest, name: string): string {
 const { DASHBOARD, SEARCH, COMPANY, REVIEW_STATS, PROFILE } = CACHE_FAMILIES;
 
 /**
- * Each family's tags as read from the request, built with its tag builders (CACHE_FAMILIES);
- * the writes that bump them are in CacheInvalidationListener. Company ids and slugs are
+ * Each family's tags as read from the request, built with its tag builders (CACHE_FAMILIES,
+ * which also declares the domain events that bump them). Company ids and slugs are
  * lower-cased as CompaniesService matches them.
  */
 export const CACHE_POLICIES: Record<CacheName, CachePolicy> = {

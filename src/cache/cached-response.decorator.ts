@@ -14,7 +14,7 @@ export interface CachedRouteOptions {
 
 /**
  * Caches a GET route's 200 responses under cache family `name` (CACHE_FAMILIES; CACHE_TTL_<name>),
- * invalidated by the writes that affect it (see CACHE_POLICIES and CacheInvalidationListener).
+ * invalidated by the domain events its family names (`invalidatedBy`; tags from CACHE_POLICIES).
  */
 export function CachedResponse(name: CacheName, options: CachedRouteOptions = {}) {
   return applyDecorators(

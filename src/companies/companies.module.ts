@@ -1,11 +1,11 @@
 import { Module } from '@nestjs/common';
-import { UsersModule } from '../users/users.module';
+import { AuthModule } from '../auth/auth.module';
 import { CompaniesController } from './companies.controller';
 import { CompaniesService } from './companies.service';
 import { CompanyInvitationsService } from './company-invitations.service';
 
 @Module({
-  imports: [UsersModule],
+  imports: [AuthModule],
   controllers: [CompaniesController],
   providers: [CompaniesService, CompanyInvitationsService],
   exports: [CompaniesService],

@@ -1,7 +1,7 @@
 import { ForbiddenException, Inject, Injectable, NotFoundException } from '@nestjs/common';
 import { eq, sql, SQL } from 'drizzle-orm';
 import type { AuthUser } from '../auth/auth-user';
-import { CompanyChangedEvent, DomainEvent, DomainEvents } from '../common/domain-events';
+import { CompanyChangedEvent, DomainEvent, DomainEvents } from '../events/domain-events';
 import { DB, Database, DbExecutor, schema } from '../database';
 import { isUniqueViolation } from '../users/users.service';
 import { slugify, slugWithSuffix } from './company-slug';

@@ -9,11 +9,11 @@ import {
 import { and, eq, gt, isNull } from 'drizzle-orm';
 import { createHash, randomBytes } from 'node:crypto';
 import type { AuthUser } from '../auth/auth-user';
-import { DomainEvent, DomainEvents, UserChangedEvent } from '../common/domain-events';
+import { UserFactsStore } from '../auth/user-facts.store';
+import { DomainEvent, DomainEvents, UserChangedEvent } from '../events/domain-events';
 import { DB, Database, schema } from '../database';
 import { EmailEvent } from '../email/email-event';
 import { EmailOutbox } from '../email/email-outbox';
-import { UserFactsStore } from '../users/user-facts.store';
 import { PublicUser, toPublicUser } from '../users/users.service';
 import { CompaniesService, CompanyProfile } from './companies.service';
 import { InvitationView } from './dto/company.response';

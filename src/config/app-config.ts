@@ -4,7 +4,7 @@ import type { CacheName } from './cache-families';
  * The whole configuration of a Parcsal process, typed. Built once at start-up by `loadConfig`
  * from the environment (see docs/contract.md "Configuration"); nothing else reads process.env.
  */
-export type ThrottlerName =
+export type RateLimitName =
   'GLOBAL' | 'LOGIN' | 'LOGIN_EMAIL' | 'REGISTER' | 'REFRESH' | 'BOOKING' | 'SEARCH' | 'CHAT';
 
 export interface RateLimit {
@@ -54,7 +54,8 @@ export interface AppConfig {
    * connect to Socket.IO, with credentials. Empty = no cross-origin access.
    */
   corsOrigins: string[];
-  throttle: { enabled: boolean; limits: Record<ThrottlerName, RateLimit> };
+  /** Rate limits (src/rate-limit); the key keeps the word of its variables, THROTTLE_<NAME>. */
+  throttle: { enabled: boolean; limits: Record<RateLimitName, RateLimit> };
   cacheTtlSeconds: Record<CacheName, number>;
   admin: { email: string; password: string } | null;
   logLevel: string;

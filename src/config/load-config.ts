@@ -1,5 +1,5 @@
 import { createHmac } from 'node:crypto';
-import { AppConfig, RateLimit, ThrottlerName } from './app-config';
+import { AppConfig, RateLimit, RateLimitName } from './app-config';
 import { CACHE_FAMILIES, CACHE_NAMES, CacheName } from './cache-families';
 
 type Env = Record<string, string | undefined>;
@@ -12,7 +12,7 @@ export class ConfigError extends Error {
   }
 }
 
-export const THROTTLE_DEFAULTS: Record<ThrottlerName, RateLimit> = {
+export const RATE_LIMIT_DEFAULTS: Record<RateLimitName, RateLimit> = {
   GLOBAL: { limit: 100, seconds: 60 },
   LOGIN: { limit: 5, seconds: 900 },
   LOGIN_EMAIL: { limit: 10, seconds: 900 },
@@ -211,11 +211,11 @@ export function loadConfig(env: Env): AppConfig {
   }
 
   const limits = Object.fromEntries(
-    (Object.keys(THROTTLE_DEFAULTS) as ThrottlerName[]).map((name) => [
+    (Object.keys(RATE_LIMIT_DEFAULTS) as RateLimitName[]).map((name) => [
       name,
-      rate(env, `THROTTLE_${name}`, THROTTLE_DEFAULTS[name]),
+      rate(env, `THROTTLE_${name}`, RATE_LIMIT_DEFAULTS[name]),
     ]),
-  ) as Record<ThrottlerName, RateLimit>;
+  ) as Record<RateLimitName, RateLimit>;
   const cacheTtlSeconds = Object.fromEntries(
     CACHE_NAMES.map((name) => [
       name,

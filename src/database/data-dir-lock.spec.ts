@@ -2,7 +2,8 @@ import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DataDirBusyError, DataDirLock } from './data-dir-lock';
+import { DataDirLock } from './data-dir-lock';
+import { DataDirBusyError } from './data-dir.errors';
 
 describe('DataDirLock', () => {
   let dir: string;

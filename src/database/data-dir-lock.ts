@@ -1,20 +1,11 @@
 import { closeSync, openSync, readFileSync, rmSync, statSync, writeSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
-import { StartupError } from '../common/start-up';
+import { DataDirBusyError } from './data-dir.errors';
 
 /** A takeover left by a process killed in the middle of one is cleared after this long. */
 const TAKEOVER_STALE_MS = 10_000;
 /** An empty lock file younger than this is a holder between its create and its write. */
 const UNWRITTEN_GRACE_MS = 2_000;
-
-export class DataDirBusyError extends StartupError {
-  constructor(dataDir: string, holder: string) {
-    super(
-      `The embedded database in ${dataDir} is in use by ${holder} (DATA_DIR): stop it first, or give this process another DATA_DIR or a DATABASE_URL`,
-    );
-    this.name = 'DataDirBusyError';
-  }
-}
 
 /** What this process is, for the message a second one shows: `api`, `worker`, `db:seed`. */
 function role(): string {

@@ -4,7 +4,7 @@ import type { Queue } from 'bullmq';
 import { and, asc, eq, inArray, isNull } from 'drizzle-orm';
 import { Database, DB, schema } from '../database';
 import { EmailJobName, OutboxEmailJob, outboxJobId, QueueName } from '../queues/queue-jobs';
-import { QUEUE_CONNECTION } from '../queues/queues.module';
+import { QUEUE_CONNECTION } from '../queues/queue-connection.module';
 import { withTimeout } from '../common/with-timeout';
 import { PollingLoop } from './polling-loop';
 import { RedisClient } from '../redis';

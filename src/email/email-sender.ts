@@ -1,6 +1,7 @@
 import { Inject, Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
 import nodemailer, { Transporter, TransportOptions } from 'nodemailer';
 import { APP_CONFIG, AppConfig } from '../config';
+import { PermanentEmailError } from './email.errors';
 
 export interface OutgoingEmail {
   to: string;
@@ -9,17 +10,6 @@ export interface OutgoingEmail {
   html: string;
   headers: Record<string, string>;
   messageId?: string;
-}
-
-/**
- * A send that must not be retried: the server answered 5xx (bad recipient, rejected content).
- * Anything else (4xx answers, refused or dropped connections, timeouts) is transient.
- */
-export class PermanentEmailError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'PermanentEmailError';
-  }
 }
 
 /** The SMTP boundary: nodemailer on SMTP_URL, or a transport that only logs when it is unset. */

@@ -1,5 +1,5 @@
 import { Module } from '@nestjs/common';
-import { EmailDeliveryStats } from './email-metrics';
+import { EmailDeliveryStats } from './email-delivery-stats';
 import { EmailOutboxRelay } from './email-outbox.relay';
 import { JobHandlersModule } from '../queues/job-handlers.module';
 import { QueuesModule } from '../queues/queues.module';

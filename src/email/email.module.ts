@@ -1,7 +1,8 @@
 import { Module } from '@nestjs/common';
-import { AdminEmailSuppressionsController, AdminEmailsController } from './admin-emails.controller';
+import { AdminEmailSuppressionsController } from './admin-email-suppressions.controller';
+import { AdminEmailsController } from './admin-emails.controller';
 import { AdminEmailsService } from './admin-emails.service';
-import { EmailMetricsCollector } from './email-metrics';
+import { EmailMetricsCollector } from './email-metrics.collector';
 import { QueuesModule } from '../queues/queues.module';
 import { EmailSuppressions } from './email-suppressions';
 

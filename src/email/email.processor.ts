@@ -4,10 +4,11 @@ import { Job, Queue, UnrecoverableError } from 'bullmq';
 import { withTimeout } from '../common/with-timeout';
 import { APP_CONFIG, AppConfig } from '../config';
 import { EmailJobHandler } from './email-job-handler';
-import { EmailDeliveryStats } from './email-metrics';
+import { EmailDeliveryStats } from './email-delivery-stats';
 import { JobHandlers } from '../queues/job-handlers';
 import { QueueName } from '../queues/queue-jobs';
-import { EmailSender, PermanentEmailError } from './email-sender';
+import { EmailSender } from './email-sender';
+import { PermanentEmailError } from './email.errors';
 import { EmailSuppressions } from './email-suppressions';
 import { OutboxStates } from './outbox-states';
 

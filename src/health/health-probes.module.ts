@@ -1,5 +1,5 @@
 import { Module } from '@nestjs/common';
-import { QueueConnectionModule } from '../queues/queues.module';
+import { QueueConnectionModule } from '../queues/queue-connection.module';
 import { DrainState } from './drain-state';
 import { ReadinessService } from './readiness.service';
 

@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { DatabaseHealth } from '../database';
 import { withTimeout } from '../common/with-timeout';
-import { QUEUE_CONNECTION } from '../queues/queues.module';
+import { QUEUE_CONNECTION } from '../queues/queue-connection.module';
 import { RedisClient, RedisService } from '../redis';
 import { DrainState } from './drain-state';
 

@@ -1,5 +1,5 @@
 import { ApiProperty } from '@nestjs/swagger';
-import { DomainEvent } from '../common/domain-events';
+import { DomainEvent } from '../events/domain-events';
 import { CountProperty, DateTimeProperty, IdProperty } from '../common/openapi/api-property';
 import { PageOf } from '../common/pagination.dto';
 import type { schema } from '../database';
@@ -58,7 +58,7 @@ export interface NotificationCreatedEvent {
 }
 
 // The map's entry for NotificationCreated lives here: its payload is this folder's view class.
-declare module '../common/domain-events' {
+declare module '../events/domain-events' {
   interface DomainEventMap {
     [DomainEvent.NotificationCreated]: NotificationCreatedEvent;
   }

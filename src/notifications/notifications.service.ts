@@ -1,7 +1,7 @@
 import { Inject, Injectable, NotFoundException } from '@nestjs/common';
 import { and, count, desc, eq, isNull } from 'drizzle-orm';
 import { DB, Database, DbExecutor, schema } from '../database';
-import { DomainEvent, DomainEvents } from '../common/domain-events';
+import { DomainEvent, DomainEvents } from '../events/domain-events';
 import { offsetOf, Page } from '../common/pagination.dto';
 import {
   NewNotification,

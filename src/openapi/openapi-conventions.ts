@@ -13,8 +13,8 @@ import type { UserRole } from '../auth/auth-user';
 import { IS_PUBLIC } from '../common/public.decorator';
 import { ROLES } from '../auth/roles.decorator';
 import { CACHED_ROUTE } from '../cache/cache.constants';
-import { RATE_LIMITS } from '../throttle/rate-limit.decorator';
-import { THROTTLER_SKIP } from '../throttle/throttle.constants';
+import { RATE_LIMITS } from '../rate-limit/rate-limit.decorator';
+import { THROTTLER_SKIP } from '../rate-limit/rate-limit.constants';
 import { ERROR_DESCRIPTIONS, ErrorStatus } from '../common/openapi/error-statuses';
 import { completeSchema, validatorKeywords } from '../common/openapi/validator-constraints';
 
@@ -55,7 +55,7 @@ interface RouteFacts {
   takesBody: boolean;
   isPublic: boolean;
   roles: UserRole[] | undefined;
-  throttled: boolean;
+  rateLimited: boolean;
   rateLimits: string[];
   cached: boolean;
   /** Path parameters that go through ParseUUIDPipe. */
@@ -65,7 +65,7 @@ interface RouteFacts {
 /**
  * Documents what every route shares from the same metadata the guards and interceptors read, so
  * the document cannot say something the route does not do: `@Public()` → `security: []`, else
- * bearer and 401; `@Roles` → 403; throttled (every route without `@SkipThrottle`) → 429 and the
+ * bearer and 401; `@Roles` → 403; rateLimited (every route without `@SkipThrottle`) → 429 and the
  * RateLimit-* headers, plus 503 (the limiter and the JwtGuard need Redis); a body (any POST,
  * PUT or PATCH) → 400, 413, 415; parameters → 400; a path parameter → 404; `@CachedResponse` →
  * the X-Cache header; the body's and query's limits and formats from their class-validator rules.
@@ -92,7 +92,7 @@ export function applyRouteConventions(app: INestApplication, document: OpenAPIOb
         takesBody: ['post', 'put', 'patch'].includes(found.method),
         isPublic: reflector.getAllAndOverride<boolean>(IS_PUBLIC, targets) === true,
         roles: reflector.getAllAndOverride<UserRole[]>(ROLES, targets),
-        throttled:
+        rateLimited:
           reflector.getAllAndOverride<boolean>(`${THROTTLER_SKIP}default`, targets) !== true,
         rateLimits: reflector.getAllAndOverride<string[]>(RATE_LIMITS, targets) ?? [],
         cached: Reflect.hasMetadata(CACHED_ROUTE, handler),
@@ -124,15 +124,15 @@ function documentRoute(operation: OperationObject, route: RouteFacts): void {
     addError(operation, 413);
     addError(operation, 415);
   }
-  if (route.throttled) {
+  if (route.rateLimited) {
     addError(operation, 429, { 'Retry-After': header('Retry-After'), ...RATE_LIMIT_HEADERS });
     notes.push(`Rate limits: ${['GLOBAL', ...route.rateLimits].join(', ')}.`);
   }
-  if (route.throttled || !route.isPublic) addError(operation, 503);
+  if (route.rateLimited || !route.isPublic) addError(operation, 503);
   for (const [status, response] of Object.entries(operation.responses)) {
     if (!status.startsWith('2')) continue;
     const headers = {
-      ...(route.throttled ? RATE_LIMIT_HEADERS : {}),
+      ...(route.rateLimited ? RATE_LIMIT_HEADERS : {}),
       ...(route.cached ? { 'X-Cache': header('X-Cache') } : {}),
     };
     if (Object.keys(headers).length > 0) {

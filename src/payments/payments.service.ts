@@ -10,7 +10,7 @@ import {
 import { and, eq } from 'drizzle-orm';
 import { createHash } from 'node:crypto';
 import type { AuthUser } from '../auth/auth-user';
-import { DomainEvent, DomainEvents, PaymentSucceededEvent } from '../common/domain-events';
+import { DomainEvent, DomainEvents, PaymentSucceededEvent } from '../events/domain-events';
 import { ServiceUnavailableError } from '../common/infrastructure-errors';
 import { DB, Database, schema } from '../database';
 import { LockService } from '../locks';

@@ -3,8 +3,7 @@ import type { NextFunction, Request, Response } from 'express';
 import { createHmac, randomBytes } from 'node:crypto';
 import { CredentialsService } from '../auth/credentials.service';
 import { errorBody } from '../common/error-response';
-import { RateLimiter } from '../throttle/rate-limiter';
-import { ipTracker, loginEmailTracker } from '../throttle/throttle-trackers';
+import { RateLimitEnforcer } from '../rate-limit/rate-limit-enforcer';
 
 /**
  * Verified credentials are trusted without another sign-in while the dashboard keeps using them
@@ -21,11 +20,12 @@ interface Verified {
 
 /**
  * The only gate of /admin/queues. bull-board is an Express router mounted as middleware, so the
- * global guards (JwtGuard, RolesGuard, ThrottleGuard) never see its requests; and a browser
+ * global guards (JwtGuard, RolesGuard, RateLimitGuard) never see its requests; and a browser
  * cannot send a Bearer header when an admin opens the page. So the dashboard asks for HTTP Basic
  * credentials: an ADMIN's email and password, checked by CredentialsService like POST /auth/login
- * and under the same limits: LOGIN per client IP, LOGIN_EMAIL per target email (failed attempts
- * only), 429 with Retry-After over them, 503 when Redis cannot count them.
+ * and under the same limits, counted the same way (RateLimitEnforcer.signIn): LOGIN per client IP,
+ * LOGIN_EMAIL per target email (failed attempts only), 429 with Retry-After over them, 503 when
+ * Redis cannot count them.
  *
  * The page loads a dozen assets and polls its API, each request carrying the credentials: that is
  * one sign-in, not one per request. Credentials once verified are remembered (an HMAC of them
@@ -40,7 +40,7 @@ export class QueueDashboardAuthMiddleware implements NestMiddleware {
 
   constructor(
     private readonly credentials: CredentialsService,
-    private readonly limiter: RateLimiter,
+    private readonly rateLimits: RateLimitEnforcer,
   ) {}
 
   async use(req: Request, res: Response, next: NextFunction): Promise<void> {
@@ -51,21 +51,15 @@ export class QueueDashboardAuthMiddleware implements NestMiddleware {
       .digest('hex');
     if (await this.stillVerified(remembered, basic.email)) return next();
 
-    const checks = await this.limiter.checkAll([
-      { name: 'LOGIN', tracker: ipTracker(req) },
-      { name: 'LOGIN_EMAIL', tracker: loginEmailTracker({ body: { email: basic.email } })! },
-    ]);
-    const verdict = this.limiter.verdict(
-      checks,
-      checks.flatMap((c) => c.state ?? []),
-    );
+    const attempt = await this.rateLimits.signIn({ ip: req.ip, body: { email: basic.email } });
+    const { verdict } = attempt;
     for (const [header, value] of Object.entries(verdict.headers)) res.setHeader(header, value);
     if (verdict.error) throw verdict.error;
 
     const user = await this.credentials.verify(basic.email, basic.password);
-    if (!user) return this.challenge(res);
     // The right password is not a failed attempt, whoever it belongs to.
-    await this.limiter.release(checks);
+    await this.rateLimits.signedIn(attempt, user === null);
+    if (!user) return this.challenge(res);
     if (user.role !== 'ADMIN') return this.challenge(res);
     if (this.verified.size >= MAX_CACHED) this.verified.clear();
     this.verified.set(remembered, {

@@ -1,5 +1,5 @@
 import { Module } from '@nestjs/common';
-import { socketIoBroadcasterProvider } from './socket-io-redis';
+import { socketIoBroadcasterProvider } from './socket-io-broadcaster';
 import { WorkerNotificationEmitter } from './worker-notification.emitter';
 
 /**

@@ -7,7 +7,7 @@ import {
   UnauthorizedException,
 } from '@nestjs/common';
 import { OnEvent } from '@nestjs/event-emitter';
-import { DomainEvent, SessionsRevokedEvent } from '../common/domain-events';
+import { DomainEvent, SessionsRevokedEvent } from '../events/domain-events';
 import { OnGatewayInit, WebSocketGateway, WebSocketServer } from '@nestjs/websockets';
 import type { Counter, Gauge } from 'prom-client';
 import type { Server, Socket } from 'socket.io';
@@ -17,7 +17,7 @@ import { ChatService } from '../chat/chat.service';
 import { chatTextToStore } from '../chat/chat-text';
 import { MetricsService } from '../metrics/metrics.service';
 import { NotificationCreatedEvent } from '../notifications/notification.types';
-import { ChatRateLimiter } from '../throttle/chat-rate-limiter';
+import { ChatRateLimiter } from '../rate-limit/chat-rate-limiter';
 import { ExpirySchedule } from './expiry-schedule';
 import { SOCKET_IO_PATH, SocketEvent, SocketRoom } from './realtime.constants';
 import type {

@@ -1,9 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import { OnEvent } from '@nestjs/event-emitter';
-import { DomainEvent } from '../common/domain-events';
+import { DomainEvent } from '../events/domain-events';
 import { NotificationCreatedEvent } from '../notifications/notification.types';
 import { SocketEvent, SocketRoom } from './realtime.constants';
-import { SocketIoBroadcaster } from './socket-io-redis';
+import { SocketIoBroadcaster } from './socket-io-broadcaster';
 
 /**
  * Delivers notifications created in the worker to the users' sockets.

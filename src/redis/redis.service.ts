@@ -1,14 +1,10 @@
 import { Inject, Injectable, Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
 import { RedisOptions } from 'ioredis';
-import { StartupError, reasonOf } from '../common/start-up';
+import { reasonOf } from '../common/start-up';
 import { withTimeout } from '../common/with-timeout';
 import { APP_CONFIG, AppConfig, RedisConnectionConfig } from '../config';
-import {
-  describeRedisTarget,
-  describeRedisVariable,
-  openRedis,
-  RedisClient,
-} from './redis-connection.factory';
+import { openRedis, RedisClient } from './redis-connection.factory';
+import { RedisUnavailableError } from './redis.errors';
 import { RedisKeys } from './redis-keys';
 
 /** Bound on every command of the shared client: a slow or dead Redis never hangs a request. */
@@ -19,16 +15,6 @@ const CONNECT_TIMEOUT_MS = 5000;
  * map) it never comes, so shutdown disconnects instead after this long.
  */
 export const QUIT_TIMEOUT_MS = 2000;
-
-/** Start-up could not reach Redis: one line with where, which variable, and why. */
-export class RedisUnavailableError extends StartupError {
-  constructor(target: RedisConnectionConfig, reason: string) {
-    super(
-      `Cannot reach Redis at ${describeRedisTarget(target)} (${describeRedisVariable(target)}): ${reason}`,
-    );
-    this.name = 'RedisUnavailableError';
-  }
-}
 
 /**
  * Owns every ioredis connection of the process: the shared command client, and dedicated

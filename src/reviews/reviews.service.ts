@@ -2,7 +2,7 @@ import { ConflictException, Inject, Injectable, NotFoundException } from '@nestj
 import { count, desc, eq, sql } from 'drizzle-orm';
 import type { AuthUser } from '../auth/auth-user';
 import { Page, PaginationQueryDto, offsetOf } from '../common/pagination.dto';
-import { DomainEvent, DomainEvents, ReviewCreatedEvent } from '../common/domain-events';
+import { DomainEvent, DomainEvents, ReviewCreatedEvent } from '../events/domain-events';
 import { CompaniesService } from '../companies/companies.service';
 import { DB, Database, schema } from '../database';
 import { isUniqueViolation } from '../users/users.service';

@@ -6,7 +6,7 @@ import { Public } from '../common/public.decorator';
 import { Roles } from '../auth/roles.decorator';
 import { CachedResponse } from '../cache/cached-response.decorator';
 import { ApiCreated, ApiErrors, ApiOk, Summary } from '../common/openapi/api-responses.decorator';
-import { RateLimit } from '../throttle/rate-limit.decorator';
+import { RateLimit } from '../rate-limit/rate-limit.decorator';
 import { CreateShipmentDto, SearchShipmentsQueryDto, UpdateShipmentDto } from './dto/shipment.dto';
 import { ShipmentPage, ShipmentView } from './shipment.view';
 import { ShipmentsService } from './shipments.service';

@@ -8,7 +8,7 @@ import {
 } from '@nestjs/common';
 import { and, asc, count, eq, gte, lte, SQL, sql } from 'drizzle-orm';
 import type { AuthUser } from '../auth/auth-user';
-import { DomainEvent, DomainEvents, ShipmentChangedEvent } from '../common/domain-events';
+import { DomainEvent, DomainEvents, ShipmentChangedEvent } from '../events/domain-events';
 import { offsetOf, Page } from '../common/pagination.dto';
 import { DB, Database, schema } from '../database';
 import { CreateShipmentDto, SearchShipmentsQueryDto, UpdateShipmentDto } from './dto/shipment.dto';

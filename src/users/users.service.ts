@@ -2,10 +2,10 @@ import { ConflictException, Inject, Injectable } from '@nestjs/common';
 import { and, count, eq, sql, sum } from 'drizzle-orm';
 import { DB, Database, DbExecutor, schema } from '../database';
 import type { CompanyRole, UserRole } from '../auth/auth-user';
+import type { UserRow } from '../auth/user-records';
 import { PublicUser, UserStats } from './user.view';
 
-export type UserRow = typeof schema.users.$inferSelect;
-
+export type { UserRow };
 export { PublicUser };
 
 /** The fields a public user is made of: a full row, or the signed-in AuthUser. */
@@ -40,24 +40,6 @@ const UNIQUE_VIOLATION = '23505';
 @Injectable()
 export class UsersService {
   constructor(@Inject(DB) private readonly db: Database) {}
-
-  async findById(id: string): Promise<UserRow | undefined> {
-    const [user] = await this.db
-      .select()
-      .from(schema.users)
-      .where(eq(schema.users.id, id))
-      .limit(1);
-    return user;
-  }
-
-  async findByEmail(email: string): Promise<UserRow | undefined> {
-    const [user] = await this.db
-      .select()
-      .from(schema.users)
-      .where(eq(schema.users.email, email.toLowerCase()))
-      .limit(1);
-    return user;
-  }
 
   /** 409 when the email is already registered. */
   async create(executor: DbExecutor, input: NewUser): Promise<UserRow> {

@@ -5,18 +5,18 @@ import { randomUUID } from 'node:crypto';
 import { RedisClient, RedisService } from '../redis';
 
 /**
- * Commands of the throttle connection: a slow Redis costs a request at most this long, and a
+ * Commands of the rate-limit connection: a slow Redis costs a request at most this long, and a
  * dead one costs nothing (no offline queue: commands fail at once while disconnected).
  */
-export const THROTTLE_COMMAND_TIMEOUT_MS = 500;
+export const RATE_LIMIT_COMMAND_TIMEOUT_MS = 500;
 
 /** What `increment` answers; named through the public interface (the record type is not exported). */
-type ThrottlerStorageRecord = Awaited<ReturnType<ThrottlerStorage['increment']>>;
+type IncrementRecord = Awaited<ReturnType<ThrottlerStorage['increment']>>;
 
-type ThrottleScript = (
+type CountScript = (
   hitKey: string,
   blockKey: string,
-  throttlerName: string,
+  limitName: string,
   ttlMs: number,
   limit: number,
   blockDurationMs: number,
@@ -74,7 +74,7 @@ return 1
 `;
 
 /**
- * The throttler's storage on Redis, shared by every API process. It reuses the atomic Lua script
+ * The rate limits' storage on Redis, shared by every API process. It reuses the atomic Lua script
  * of @nest-lab/throttler-storage-redis (one INCR-based fixed window plus a block key, in one
  * round trip) but:
  * - keys go through the one key builder, so REDIS_KEY_PREFIX applies, and name the limit they
@@ -87,8 +87,8 @@ return 1
  * LIMIT attempts run whatever the concurrency but count failed ones only (LOGIN_EMAIL).
  */
 @Injectable()
-export class RedisThrottlerStorage extends ThrottlerStorageRedisService implements OnModuleInit {
-  private readonly script: ThrottleScript;
+export class RateLimitStorage extends ThrottlerStorageRedisService implements OnModuleInit {
+  private readonly script: CountScript;
   private readonly reserveScript: ReserveScript;
   private readonly releaseScript: ReleaseScript;
 
@@ -96,19 +96,19 @@ export class RedisThrottlerStorage extends ThrottlerStorageRedisService implemen
     super(
       redisService.createConnection('throttle', {
         enableOfflineQueue: false,
-        commandTimeout: THROTTLE_COMMAND_TIMEOUT_MS,
+        commandTimeout: RATE_LIMIT_COMMAND_TIMEOUT_MS,
         maxRetriesPerRequest: 1,
       }) as never,
     );
-    this.redis.defineCommand('parcsalThrottle', { numberOfKeys: 2, lua: this.scriptSrc });
+    this.redis.defineCommand('parcsalRateLimit', { numberOfKeys: 2, lua: this.scriptSrc });
     this.redis.defineCommand('parcsalReserve', { numberOfKeys: 1, lua: RESERVE });
     this.redis.defineCommand('parcsalRelease', { numberOfKeys: 1, lua: RELEASE });
     const commands = this.redis as unknown as {
-      parcsalThrottle: ThrottleScript;
+      parcsalRateLimit: CountScript;
       parcsalReserve: ReserveScript;
       parcsalRelease: ReleaseScript;
     };
-    this.script = commands.parcsalThrottle.bind(this.redis);
+    this.script = commands.parcsalRateLimit.bind(this.redis);
     this.reserveScript = commands.parcsalReserve.bind(this.redis);
     this.releaseScript = commands.parcsalRelease.bind(this.redis);
   }
@@ -122,19 +122,19 @@ export class RedisThrottlerStorage extends ThrottlerStorageRedisService implemen
     await this.redisService.connect(this.redis);
   }
 
-  /** `key` is `<NAME>:<tracker>`: one window per throttler and client, whatever the route. */
+  /** `key` is `<NAME>:<tracker>`: one window per limit and client, whatever the route. */
   override async increment(
     key: string,
     ttl: number,
     limit: number,
     blockDuration: number,
-    throttlerName: string,
-  ): Promise<ThrottlerStorageRecord> {
+    limitName: string,
+  ): Promise<IncrementRecord> {
     const base = this.baseKey(key, limit, ttl);
     const result = await this.script(
       `${base}:hits`,
       `${base}:blocked`,
-      throttlerName,
+      limitName,
       ttl,
       limit,
       blockDuration,
@@ -144,7 +144,7 @@ export class RedisThrottlerStorage extends ThrottlerStorageRedisService implemen
       result.length !== 4 ||
       result.some((v) => typeof v !== 'number')
     ) {
-      throw new TypeError(`Unexpected throttle script result: ${JSON.stringify(result)}`);
+      throw new TypeError(`Unexpected rate-limit script result: ${JSON.stringify(result)}`);
     }
     const [totalHits, timeToExpire, isBlocked, timeToBlockExpire] = result as number[];
     return {
@@ -182,6 +182,7 @@ export class RedisThrottlerStorage extends ThrottlerStorageRedisService implemen
     await this.releaseScript(reservation.key, reservation.window);
   }
 
+  /** The keys keep their `throttle` segment: renaming it would drop every counter in Redis. */
   private baseKey(key: string, limit: number, ttlMs: number): string {
     return this.redisService.keys.key('throttle', `{${key}}`, `${limit}/${ttlMs / 1000}`);
   }

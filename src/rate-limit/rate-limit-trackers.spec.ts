@@ -1,4 +1,4 @@
-import { ipTracker, loginEmailTracker, trackerFor } from './throttle-trackers';
+import { ipTracker, loginEmailTracker, trackerFor } from './rate-limit-trackers';
 
 describe('throttle trackers', () => {
   const noRefresh = () => Promise.resolve(null);

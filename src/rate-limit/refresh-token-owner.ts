@@ -1,7 +1,7 @@
 /**
  * Who a refresh token belongs to: the REFRESH limit counts per user when the body carries a valid
  * refresh token. Declared here, implemented by auth's TokenService and provided by the module given
- * to `ThrottleModule.forRoot` (AuthModule), so that throttle never imports auth: auth names its
+ * to `RateLimitModule.forRoot` (AuthModule), so that rate-limit never imports auth: auth names its
  * limits with `@RateLimit`, and the arrow between the two folders must point one way only.
  */
 export abstract class RefreshTokenOwner {

@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import type { AuthUser, CompanyRole, UserRole } from '../auth/auth-user';
+import type { AuthUser, CompanyRole, UserRole } from './auth-user';
 import { ServiceUnavailableError } from '../common/infrastructure-errors';
 import { APP_CONFIG, AppConfig } from '../config';
 import { RedisService } from '../redis';

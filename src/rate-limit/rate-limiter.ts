@@ -1,25 +1,25 @@
 import { HttpException, Inject, Injectable, ServiceUnavailableException } from '@nestjs/common';
 import { ThrottlerException } from '@nestjs/throttler';
-import { APP_CONFIG, AppConfig, ThrottlerName } from '../config';
+import { APP_CONFIG, AppConfig, RateLimitName } from '../config';
 import { LimitState, rateLimitHeaders } from './rate-limit-headers';
 import { RateLimitTelemetry } from './rate-limit-telemetry';
-import { RedisThrottlerStorage, Reservation } from './redis-throttler.storage';
-import { FAIL_CLOSED_THROTTLERS, FAILURE_COUNTED_THROTTLERS } from './throttle.constants';
+import { RateLimitStorage, Reservation } from './rate-limit.storage';
+import { FAIL_CLOSED_LIMITS, FAILURE_COUNTED_LIMITS } from './rate-limit.constants';
 
-/** One throttler and who the request counts against under it. */
+/** One limit and who the request counts against under it. */
 export interface LimitTarget {
-  name: ThrottlerName;
+  name: RateLimitName;
   tracker: string;
 }
 
-/** Where one request stands under one throttler, once counted. */
+/** Where one request stands under one limit, once counted. */
 export interface LimitCheck {
   state?: LimitState;
   /** Seconds until the request would be allowed, when it is over the limit. */
   retryAfter?: number;
-  /** Redis did not answer and this throttler fails closed. */
+  /** Redis did not answer and this limit fails closed. */
   unavailable?: boolean;
-  /** A failure-counted throttler's attempt, to give back unless the attempt fails. */
+  /** A failure-counted limit's attempt, to give back unless the attempt fails. */
   reservation?: Reservation;
 }
 
@@ -30,11 +30,11 @@ export interface LimitVerdict {
 }
 
 /**
- * The rate limits themselves (docs/contract.md "Rate limits"), for every way in: ThrottleGuard for
+ * The rate limits themselves (docs/contract.md "Rate limits"), for every way in: RateLimitGuard for
  * routes, the queue dashboard's HTTP Basic sign-in, ChatRateLimiter for the socket. Limits come
- * from the configuration in force (THROTTLE_<NAME>), counters from Redis (RedisThrottlerStorage).
+ * from the configuration in force (THROTTLE_<NAME>), counters from Redis (RateLimitStorage).
  *
- * Failure-counted throttlers (LOGIN_EMAIL: failed sign-ins only) reserve the attempt before it is
+ * Failure-counted limits (LOGIN_EMAIL: failed sign-ins only) reserve the attempt before it is
  * made, so no more than LIMIT passwords are ever verified per window, whatever the concurrency;
  * the caller gives the reservation back (`release`) when the attempt did not fail.
  */
@@ -42,7 +42,7 @@ export interface LimitVerdict {
 export class RateLimiter {
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
-    private readonly storage: RedisThrottlerStorage,
+    private readonly storage: RateLimitStorage,
     private readonly telemetry: RateLimitTelemetry,
   ) {}
 
@@ -52,14 +52,14 @@ export class RateLimiter {
 
   /**
    * Counts the request under every target (nothing when THROTTLE_ENABLED=false). Failure-counted
-   * throttlers are reserved last, and only when no other limit refused the request: a refused
+   * limits are reserved last, and only when no other limit refused the request: a refused
    * request reserves nothing.
    */
   async checkAll(targets: readonly LimitTarget[]): Promise<LimitCheck[]> {
     if (!this.enabled) return [];
-    const reserved = targets.filter((t) => FAILURE_COUNTED_THROTTLERS.has(t.name));
+    const reserved = targets.filter((t) => FAILURE_COUNTED_LIMITS.has(t.name));
     const counted = await Promise.all(
-      targets.filter((t) => !FAILURE_COUNTED_THROTTLERS.has(t.name)).map((t) => this.count(t)),
+      targets.filter((t) => !FAILURE_COUNTED_LIMITS.has(t.name)).map((t) => this.count(t)),
     );
     if (reserved.length === 0 || counted.some((c) => c.retryAfter !== undefined || c.unavailable))
       return counted;
@@ -75,7 +75,7 @@ export class RateLimiter {
     const over = checks.filter((c) => c.retryAfter !== undefined);
     if (over.length > 0) {
       const worst = over.reduce((a, b) => (b.retryAfter! > a.retryAfter! ? b : a));
-      this.telemetry.throttled(worst.state!.name);
+      this.telemetry.refused(worst.state!.name);
       const seconds = worst.retryAfter!;
       return {
         headers: { ...headers, 'Retry-After': seconds },
@@ -109,10 +109,10 @@ export class RateLimiter {
   }
 
   /** One message, request or attempt under `name`; true when it may go ahead. Fails open. */
-  async consume(name: ThrottlerName, tracker: string): Promise<boolean> {
+  async consume(name: RateLimitName, tracker: string): Promise<boolean> {
     if (!this.enabled) return true;
     const check = await this.count({ name, tracker });
-    if (check.retryAfter !== undefined) this.telemetry.throttled(name);
+    if (check.retryAfter !== undefined) this.telemetry.refused(name);
     return check.retryAfter === undefined;
   }
 
@@ -137,7 +137,7 @@ export class RateLimiter {
         : { state };
     } catch (error) {
       this.telemetry.storageError(name, error);
-      return { unavailable: FAIL_CLOSED_THROTTLERS.has(name) };
+      return { unavailable: FAIL_CLOSED_LIMITS.has(name) };
     }
   }
 
@@ -156,7 +156,7 @@ export class RateLimiter {
         : { state, retryAfter: Math.max(1, result.timeToExpire) };
     } catch (error) {
       this.telemetry.storageError(name, error);
-      return { unavailable: FAIL_CLOSED_THROTTLERS.has(name) };
+      return { unavailable: FAIL_CLOSED_LIMITS.has(name) };
     }
   }
 }

@@ -3,46 +3,16 @@ import { Inject, Injectable, Logger, OnModuleInit } from '@nestjs/common';
 import type { Queue } from 'bullmq';
 import { and, count, eq, isNull } from 'drizzle-orm';
 import { Counter } from 'prom-client';
+import { withTimeout } from '../common/with-timeout';
 import { Database, DB, schema } from '../database';
 import { MetricsService } from '../metrics/metrics.service';
-import { RedisService } from '../redis';
 import { QueueName } from '../queues/queue-jobs';
-import { withTimeout } from '../common/with-timeout';
+import { RedisService } from '../redis';
+import { emailStatsKey } from './email-delivery-stats';
 
 /** Scrapes must answer even while Redis or PostgreSQL is down: each source gets this long. */
 const SCRAPE_TIMEOUT_MS = 1000;
 const QUEUE_STATES = ['waiting', 'active', 'delayed', 'failed'] as const;
-
-function statsKey(redis: RedisService): string {
-  return redis.keys.key('email', 'stats');
-}
-
-/**
- * Workers serve no HTTP, so their send counts live in one Redis hash (summed over every worker)
- * that the API's /metrics reads. Counting never fails a send.
- */
-@Injectable()
-export class EmailDeliveryStats {
-  private readonly logger = new Logger(EmailDeliveryStats.name);
-
-  constructor(private readonly redis: RedisService) {}
-
-  recordSent(event: string): Promise<void> {
-    return this.increment(`sent:${event}`);
-  }
-
-  recordFailed(event: string): Promise<void> {
-    return this.increment(`failed:${event}`);
-  }
-
-  private async increment(field: string): Promise<void> {
-    try {
-      await this.redis.client.hincrby(statsKey(this.redis), field, 1);
-    } catch (error) {
-      this.logger.warn(`email stats not recorded (${field}): ${(error as Error).message}`);
-    }
-  }
-}
 
 /** The email side of /metrics (API process): send counts, queue depths, outbox backlog. */
 @Injectable()
@@ -121,7 +91,7 @@ export class EmailMetricsCollector implements OnModuleInit {
       async collect() {
         try {
           const hash = await withTimeout(
-            redis.client.hgetall(statsKey(redis)),
+            redis.client.hgetall(emailStatsKey(redis)),
             SCRAPE_TIMEOUT_MS,
             'Redis',
           );

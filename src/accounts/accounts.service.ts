@@ -5,20 +5,21 @@ import {
   DomainEvents,
   SessionsRevokedEvent,
   UserRegisteredEvent,
-} from '../common/domain-events';
+} from '../events/domain-events';
 import { CompaniesService, CompanyRow } from '../companies/companies.service';
 import { DB, Database } from '../database';
 import { EmailEvent } from '../email/email-event';
 import { EmailOutbox } from '../email/email-outbox';
 import { NotificationsService } from '../notifications/notifications.service';
-import { PublicUser, toPublicUser, UserRow, UsersService } from '../users/users.service';
-import type { AuthUser } from './auth-user';
-import { LoginDto, RegisterCompanyDto, RegisterCustomerDto } from './dto/auth.dto';
+import { PublicUser, toPublicUser, UsersService } from '../users/users.service';
+import type { AuthUser } from '../auth/auth-user';
+import { CredentialsService } from '../auth/credentials.service';
+import { hashPassword } from '../auth/password';
+import { SessionStore } from '../auth/session.store';
+import { TokenService } from '../auth/token.service';
+import { UserRecords, UserRow } from '../auth/user-records';
+import { LoginDto, RegisterCompanyDto, RegisterCustomerDto } from './dto/accounts.dto';
 import { KnownDevicesService } from './known-devices.service';
-import { CredentialsService } from './credentials.service';
-import { hashPassword } from './password';
-import { SessionStore } from './session.store';
-import { TokenService } from './token.service';
 
 /** Where a sign-in comes from: stored on the session, shown in GET /auth/sessions. */
 export interface ClientInfo {
@@ -32,10 +33,11 @@ export interface Tokens {
 }
 
 @Injectable()
-export class AuthService {
+export class AccountsService {
   constructor(
     @Inject(DB) private readonly db: Database,
     private readonly users: UsersService,
+    private readonly userRecords: UserRecords,
     private readonly credentials: CredentialsService,
     private readonly companies: CompaniesService,
     private readonly tokens: TokenService,
@@ -155,7 +157,7 @@ export class AuthService {
 
   /** Admin force-logout: as logout-all for that user. */
   async forceLogout(userId: string): Promise<void> {
-    if (!(await this.users.findById(userId))) throw new NotFoundException('User not found');
+    if (!(await this.userRecords.findById(userId))) throw new NotFoundException('User not found');
     await this.logoutAll(userId);
   }
 

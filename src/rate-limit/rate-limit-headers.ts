@@ -1,8 +1,8 @@
-import type { ThrottlerName } from '../config';
+import type { RateLimitName } from '../config';
 
 /** Where a request stands under one limit, after it was counted. */
 export interface LimitState {
-  name: ThrottlerName;
+  name: RateLimitName;
   limit: number;
   remaining: number;
   /** Seconds until the window resets. */

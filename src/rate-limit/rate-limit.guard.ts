@@ -6,7 +6,7 @@ import { RateLimitEnforcer } from './rate-limit-enforcer';
  * first of the global guards: AppModule registers them in their order.
  */
 @Injectable()
-export class ThrottleGuard implements CanActivate {
+export class RateLimitGuard implements CanActivate {
   constructor(private readonly enforcer: RateLimitEnforcer) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {

@@ -1,6 +1,6 @@
 import 'reflect-metadata';
 import { SkipThrottle } from '@nestjs/throttler';
-import { THROTTLER_SKIP } from './throttle.constants';
+import { THROTTLER_SKIP } from './rate-limit.constants';
 
 describe('THROTTLER_SKIP', () => {
   it('is the key prefix @SkipThrottle writes, so skipped routes stay unlimited', () => {

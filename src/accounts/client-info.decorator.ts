@@ -1,6 +1,6 @@
 import { createParamDecorator, ExecutionContext } from '@nestjs/common';
 import type { Request } from 'express';
-import type { ClientInfo } from './auth.service';
+import type { ClientInfo } from './accounts.service';
 
 /**
  * User agent and client IP of the request. `req.ip` follows Express's numeric `trust proxy`,

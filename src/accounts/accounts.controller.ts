@@ -7,19 +7,25 @@ import {
   ApiOk,
   Summary,
 } from '../common/openapi/api-responses.decorator';
-import { RateLimit } from '../throttle/rate-limit.decorator';
-import type { AuthUser } from './auth-user';
-import { AuthService, ClientInfo } from './auth.service';
-import { Client } from './client-info.decorator';
-import { CurrentUser } from './current-user.decorator';
-import { AuthSession, AuthTokens, CompanyRegistration, SessionView } from './dto/auth.response';
-import { LoginDto, RefreshTokenDto, RegisterCompanyDto, RegisterCustomerDto } from './dto/auth.dto';
+import { RateLimit } from '../rate-limit/rate-limit.decorator';
+import type { AuthUser } from '../auth/auth-user';
+import { CurrentUser } from '../auth/current-user.decorator';
 import { Public } from '../common/public.decorator';
+import { AccountsService, ClientInfo } from './accounts.service';
+import { Client } from './client-info.decorator';
+import { AuthSession, AuthTokens, CompanyRegistration, SessionView } from './dto/accounts.response';
+import {
+  LoginDto,
+  RefreshTokenDto,
+  RegisterCompanyDto,
+  RegisterCustomerDto,
+} from './dto/accounts.dto';
 
+/** The account flows. Their paths stay under /auth, the contract's (docs/contract.md). */
 @ApiTags('auth')
 @Controller('auth')
-export class AuthController {
-  constructor(private readonly auth: AuthService) {}
+export class AccountsController {
+  constructor(private readonly accounts: AccountsService) {}
 
   @Public()
   @RateLimit('REGISTER')
@@ -28,7 +34,7 @@ export class AuthController {
   @ApiCreated(AuthSession)
   @ApiErrors({ 409: 'This email is already registered' })
   registerCustomer(@Body() dto: RegisterCustomerDto, @Client() client: ClientInfo) {
-    return this.auth.registerCustomer(dto, client);
+    return this.accounts.registerCustomer(dto, client);
   }
 
   @Public()
@@ -38,7 +44,7 @@ export class AuthController {
   @ApiCreated(CompanyRegistration)
   @ApiErrors({ 409: 'This email is already registered' })
   registerCompany(@Body() dto: RegisterCompanyDto, @Client() client: ClientInfo) {
-    return this.auth.registerCompany(dto, client);
+    return this.accounts.registerCompany(dto, client);
   }
 
   @Public()
@@ -48,7 +54,7 @@ export class AuthController {
   @ApiOk(AuthSession)
   @ApiErrors({ 401: 'Invalid email or password' })
   login(@Body() dto: LoginDto, @Client() client: ClientInfo) {
-    return this.auth.login(dto, client);
+    return this.accounts.login(dto, client);
   }
 
   @Public()
@@ -60,28 +66,28 @@ export class AuthController {
     401: 'Invalid, expired or already used refresh token (a reuse revokes the whole session)',
   })
   refreshToken(@Body() dto: RefreshTokenDto) {
-    return this.auth.refresh(dto.refreshToken);
+    return this.accounts.refresh(dto.refreshToken);
   }
 
   @Post('logout')
   @Summary("Sign out: this session's tokens stop working at once")
   @ApiNoContent()
   async logout(@CurrentUser() user: AuthUser): Promise<void> {
-    await this.auth.logout(user);
+    await this.accounts.logout(user);
   }
 
   @Post('logout-all')
   @Summary('Sign out everywhere: every token of this user stops working')
   @ApiNoContent()
   async logoutAll(@CurrentUser() user: AuthUser): Promise<void> {
-    await this.auth.logoutAll(user.id);
+    await this.accounts.logoutAll(user.id);
   }
 
   @Get('sessions')
   @Summary("The signed-in user's sessions (devices), newest first")
   @ApiOk([SessionView])
   listSessions(@CurrentUser() user: AuthUser) {
-    return this.auth.listSessions(user);
+    return this.accounts.listSessions(user);
   }
 
   @Delete('sessions/:id')
@@ -91,6 +97,6 @@ export class AuthController {
     @CurrentUser() user: AuthUser,
     @Param('id', ParseUUIDPipe) id: string,
   ): Promise<void> {
-    await this.auth.revokeSession(user, id);
+    await this.accounts.revokeSession(user, id);
   }
 }

@@ -1,10 +1,10 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import { and, eq } from 'drizzle-orm';
-import { AuthService } from '../auth/auth.service';
 import { hashPassword, verifyPassword } from '../auth/password';
+import { UserRecords, UserRow } from '../auth/user-records';
 import { APP_CONFIG, AppConfig, ConfigError } from '../config';
 import { DB, Database, schema } from '../database';
-import { UserRow, UsersService } from './users.service';
+import { AccountsService } from './accounts.service';
 
 /**
  * ADMIN_EMAIL + ADMIN_PASSWORD: that platform admin exists (and has that password) after start-up.
@@ -22,8 +22,8 @@ export class AdminBootstrapService implements OnApplicationBootstrap {
   constructor(
     @Inject(DB) private readonly db: Database,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
-    private readonly users: UsersService,
-    private readonly auth: AuthService,
+    private readonly users: UserRecords,
+    private readonly accounts: AccountsService,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
@@ -65,7 +65,7 @@ export class AdminBootstrapService implements OnApplicationBootstrap {
       .where(and(eq(schema.users.id, user.id), eq(schema.users.passwordHash, user.passwordHash)))
       .returning({ id: schema.users.id });
     if (!changed) return;
-    await this.auth.logoutAll(user.id);
+    await this.accounts.logoutAll(user.id);
     this.logger.log(`platform admin ${user.email}: password changed, its sessions revoked`);
   }
 }

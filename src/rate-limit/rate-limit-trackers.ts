@@ -1,6 +1,6 @@
 import { normalizeIp } from '@nestjs/throttler';
 import { createHash } from 'node:crypto';
-import type { ThrottlerName } from '../config';
+import type { RateLimitName } from '../config';
 
 /** What a tracker may read of a request (Express's `req.ip` honours TRUST_PROXY hops). */
 export interface TrackedRequest {
@@ -37,12 +37,12 @@ export function loginEmailTracker(req: TrackedRequest): string | null {
 }
 
 /**
- * Who a request counts against under each throttler, or null when the throttler does not apply
+ * Who a request counts against under each limit, or null when the limit does not apply
  * to it. A forged or expired refresh token counts against the client IP, never against the user
  * it names (or anyone could exhaust someone else's limit).
  */
 export async function trackerFor(
-  name: ThrottlerName,
+  name: RateLimitName,
   req: TrackedRequest,
   refreshTokenOwner: RefreshTokenOwner,
 ): Promise<string | null> {

@@ -1,0 +1,157 @@
+import { ExecutionContext, HttpException, Injectable } from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
+import type { Request, Response } from 'express';
+import type { RateLimitName } from '../config';
+import { LimitState } from './rate-limit-headers';
+import { RATE_LIMITS } from './rate-limit.decorator';
+import { LimitCheck, LimitTarget, LimitVerdict, RateLimiter } from './rate-limiter';
+import { RefreshTokenOwner } from './refresh-token-owner';
+import { AFTER_AUTH_LIMITS, RouteRateLimitName, THROTTLER_SKIP } from './rate-limit.constants';
+import { ipTracker, loginEmailTracker, trackerFor, TrackedRequest } from './rate-limit-trackers';
+
+/**
+ * When a route's limits are counted: before authentication (RateLimitGuard) or after it, once the
+ * JwtGuard found the user (RateLimitInterceptor).
+ */
+export type RateLimitPhase = 'before-auth' | 'after-auth';
+
+/** The sign-in limits, always counted together (`signIn`): a route naming one is a sign-in. */
+const SIGN_IN_LIMITS: ReadonlySet<RateLimitName> = new Set(['LOGIN', 'LOGIN_EMAIL']);
+
+/** One sign-in attempt as counted by `signIn`; `signedIn` settles it. */
+export interface SignInAttempt {
+  /** The RateLimit-* headers to send, and the 429 or 503 to answer instead of checking anything. */
+  readonly verdict: LimitVerdict;
+  readonly checks: readonly LimitCheck[];
+}
+
+/**
+ * The HTTP rate limits (docs/contract.md "Rate limits") of routes, counted by RateLimiter. Its two thin
+ * adapters call it: RateLimitGuard (the first global guard) and RateLimitInterceptor.
+ *
+ * In throttler v6 every named throttler applies to every route; here only GLOBAL does, plus the
+ * ones a route names with `@RateLimit(...)`. `@SkipThrottle()` skips them all.
+ *
+ * Before authentication, the IP-keyed limits (and REFRESH, keyed by the verified refresh token of
+ * the body) count every request, those with bad credentials or bad tokens included, before
+ * authentication spends a Redis round trip and a database read on them. The user-keyed limits
+ * (BOOKING) need the user the JwtGuard found, so they are counted after all guards, before the
+ * handler. A route naming LOGIN or LOGIN_EMAIL is a sign-in: both are counted by `signIn`, the
+ * sequence the queue dashboard's sign-in uses too, and `settle` gives the LOGIN_EMAIL attempt back
+ * when the handler did not answer 401.
+ *
+ * Every limit of a phase is counted concurrently on one connection: ioredis pipelines them,
+ * so a phase costs one network round trip whatever the number of limits (plus one for a
+ * reservation, made only once the other limits let the request through).
+ */
+@Injectable()
+export class RateLimitEnforcer {
+  /** Every limit counted for a request so far: the headers speak of the closest to running out. */
+  private readonly states = new WeakMap<object, LimitState[]>();
+  private readonly signIns = new WeakMap<object, SignInAttempt>();
+
+  constructor(
+    private readonly reflector: Reflector,
+    private readonly limiter: RateLimiter,
+    private readonly refreshTokens: RefreshTokenOwner,
+  ) {}
+
+  /** Counts the request under the route's limits of this phase; throws 429 or 503. */
+  async enforce(context: ExecutionContext, phase: RateLimitPhase): Promise<void> {
+    const names = this.routeLimits(context, phase);
+    if (names.length === 0) return;
+    const req = context.switchToHttp().getRequest<Request>();
+    const res = context.switchToHttp().getResponse<Response>();
+    const others = names.filter((name) => !SIGN_IN_LIMITS.has(name));
+    const targets = (
+      await Promise.all(
+        others.map(async (name) => ({ name, tracker: await this.trackerOf(name, req) })),
+      )
+    ).filter((t): t is LimitTarget => t.tracker !== null);
+    const earlier = this.states.get(req) ?? [];
+
+    let attempt: SignInAttempt;
+    if (others.length < names.length) {
+      attempt = await this.signIn(req, targets, earlier);
+      this.signIns.set(req, attempt);
+    } else {
+      const checks = await this.limiter.checkAll(targets);
+      attempt = {
+        checks,
+        verdict: this.limiter.verdict(checks, [...earlier, ...statesOf(checks)]),
+      };
+    }
+    this.states.set(req, [...earlier, ...statesOf(attempt.checks)]);
+    const { verdict } = attempt;
+    for (const [header, value] of Object.entries(verdict.headers)) res.setHeader(header, value);
+    if (verdict.error) throw verdict.error;
+  }
+
+  /**
+   * A sign-in attempt under the sign-in limits, for every way of signing in (POST /auth/login
+   * through the guard, the queue dashboard's HTTP Basic), in their order: LOGIN counts every
+   * attempt per client IP (with `alongside`, the other limits the request counts: a route's
+   * GLOBAL); then, only when none of them refused it, LOGIN_EMAIL reserves one attempt on the
+   * email, atomically, before the password is checked, so no more than its limit of passwords
+   * are ever checked per window whatever the concurrency. An absent email reserves nothing.
+   *
+   * The caller answers `verdict.error` (429 or 503, Redis down: these limits fail closed) and
+   * sends `verdict.headers`; otherwise it checks the credentials and then calls `signedIn`.
+   * `earlier`: limits this request was counted under before (they take part in the headers).
+   */
+  async signIn(
+    client: TrackedRequest,
+    alongside: readonly LimitTarget[] = [],
+    earlier: readonly LimitState[] = [],
+  ): Promise<SignInAttempt> {
+    const email = loginEmailTracker(client);
+    const checks = await this.limiter.checkAll([
+      ...alongside,
+      { name: 'LOGIN', tracker: ipTracker(client) },
+      ...(email ? [{ name: 'LOGIN_EMAIL' as const, tracker: email }] : []),
+    ]);
+    return { checks, verdict: this.limiter.verdict(checks, [...earlier, ...statesOf(checks)]) };
+  }
+
+  /**
+   * The credentials of `attempt` were checked: its LOGIN_EMAIL attempt stays counted only when
+   * they were wrong (the 401 answer); otherwise it is given back. Never throws.
+   */
+  async signedIn(attempt: SignInAttempt, credentialsWrong: boolean): Promise<void> {
+    if (!credentialsWrong) await this.limiter.release(attempt.checks);
+  }
+
+  /**
+   * Once the request is answered (`error` when it failed): settles its sign-in attempt, if it is
+   * one; a 401 is the handler's answer to wrong credentials.
+   */
+  async settle(context: ExecutionContext, error?: unknown): Promise<void> {
+    const req = context.switchToHttp().getRequest<Request>();
+    const attempt = this.signIns.get(req);
+    if (!attempt) return;
+    this.signIns.delete(req);
+    await this.signedIn(attempt, error instanceof HttpException && error.getStatus() === 401);
+  }
+
+  /** The limits that apply to this route in this phase. */
+  private routeLimits(context: ExecutionContext, phase: RateLimitPhase): RateLimitName[] {
+    if (!this.limiter.enabled || context.getType() !== 'http') return [];
+    const targets = [context.getHandler(), context.getClass()];
+    const skipped = (name: string) =>
+      this.reflector.getAllAndOverride<boolean>(THROTTLER_SKIP + name, targets) === true;
+    if (skipped('default')) return [];
+    const named =
+      this.reflector.getAllAndOverride<RouteRateLimitName[]>(RATE_LIMITS, targets) ?? [];
+    return (['GLOBAL', ...named] as RateLimitName[]).filter(
+      (name) => !skipped(name) && AFTER_AUTH_LIMITS.has(name) === (phase === 'after-auth'),
+    );
+  }
+
+  private trackerOf(name: RateLimitName, req: Request): Promise<string | null> {
+    return trackerFor(name, req as TrackedRequest, (token) => this.refreshTokens.ownerOf(token));
+  }
+}
+
+function statesOf(checks: readonly LimitCheck[]): LimitState[] {
+  return checks.flatMap((c) => c.state ?? []);
+}
