@@ -204,9 +204,9 @@ export class BenchStack {
     };
   }
 
-  private spawnProc(name: string, args: string[], env: Env): Proc {
+  private spawnProc(name: string, args: string[], env: Env, cwd = ROOT): Proc {
     const child = spawn(process.execPath, args, {
-      cwd: ROOT,
+      cwd,
       env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env },
       // The IPC channel answers the PostgreSQL query counter (bench/preload).
       stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
@@ -244,15 +244,22 @@ export class BenchStack {
 
   /**
    * `node dist/main` with the bench's environment plus `env`; resolves once /health is 200.
-   * `nodeArgs` go before the entry (e.g. HEAP_AND_PROFILE).
+   * `nodeArgs` go before the entry (e.g. HEAP_AND_PROFILE); `root` is the checkout whose
+   * dist/ runs (another commit's build, bench/lib/baseline.ts), this one by default.
    */
-  async startApi(name: string, env: Env = {}, nodeArgs: string[] = []): Promise<ApiProc> {
+  async startApi(
+    name: string,
+    env: Env = {},
+    nodeArgs: string[] = [],
+    root = ROOT,
+  ): Promise<ApiProc> {
     const port = await freePort();
-    const proc = this.spawnProc(name, [...nodeArgs, '-r', PG_COUNTER, 'dist/main.js'], {
-      ...this.baseEnv(),
-      ...env,
-      PORT: String(port),
-    });
+    const proc = this.spawnProc(
+      name,
+      [...nodeArgs, '-r', PG_COUNTER, 'dist/main.js'],
+      { ...this.baseEnv(), ...env, PORT: String(port) },
+      root,
+    );
     const url = `http://127.0.0.1:${port}`;
     await this.waitHttp(proc, url, '/health');
     return { ...proc, port, url };
