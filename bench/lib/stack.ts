@@ -2,6 +2,7 @@ import { ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import type { AdapterName } from './profile';
 import { setTimeout as sleep } from 'node:timers/promises';
 import Redis from 'ioredis';
 import { Client, Pool } from 'pg';
@@ -36,6 +37,14 @@ export const HEAP_AND_PROFILE = [
 
 /** The two HTTP adapters NestJS ships; the bare app runs on either (issue 22). */
 export type Adapter = 'express' | 'fastify';
+
+/** The HTTP adapter a checkout's API runs on, from its package.json dependencies. */
+export function adapterOf(root: string): AdapterName {
+  const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as {
+    dependencies?: Record<string, string>;
+  };
+  return pkg.dependencies?.['@nestjs/platform-fastify'] ? 'Fastify' : 'Express';
+}
 
 export interface Proc {
   name: string;

@@ -1,10 +1,9 @@
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { api, interleaved, LoadSummary, must } from '../lib/http';
 import { progress } from '../lib/log';
 import { builtCheckout } from '../lib/baseline';
 import { BenchContext, Goal, Scenario, ScenarioResult, SkipScenario } from '../lib/scenario';
-import { ApiProc, ROOT } from '../lib/stack';
+import type { AdapterName } from '../lib/profile';
+import { adapterOf, ApiProc, ROOT } from '../lib/stack';
 import { compare, fmt, spread, verdict } from '../lib/stats';
 import { anyShipmentId, HIGH_LIMITS } from './throttle';
 
@@ -16,16 +15,6 @@ export const EXPRESS_BASELINE = 'HEAD';
 
 /** Issue 22: Fastify becomes the default if the real API gains at least this much on it. */
 export const FASTIFY_THRESHOLD = 1.3;
-
-type AdapterName = 'Express' | 'Fastify';
-
-/** The HTTP adapter a checkout's API runs on, from its package.json dependencies. */
-function adapterOf(root: string): AdapterName {
-  const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as {
-    dependencies?: Record<string, string>;
-  };
-  return pkg.dependencies?.['@nestjs/platform-fastify'] ? 'Fastify' : 'Express';
-}
 
 const ROUTES = [
   { key: 'public cached', title: 'GET /companies/:slug (public, HIT)', cached: true },
