@@ -16,6 +16,7 @@ import { BenchContext, Scenario, ScenarioResult, SkipScenario } from './lib/scen
 import { seedBenchDatabase } from './lib/seed';
 import { SmtpSink } from './lib/smtp-sink';
 import { BenchStack, ROOT } from './lib/stack';
+import { adapter } from './scenarios/adapter';
 import { auth } from './scenarios/auth';
 import { cache } from './scenarios/cache';
 import { ceiling } from './scenarios/ceiling';
@@ -48,6 +49,7 @@ const CLEANUP_RESERVE_SECONDS = 15;
 const SCENARIOS: Scenario[] = [
   ceiling,
   targets,
+  adapter,
   emailLatency,
   cache,
   throttle,

@@ -14,17 +14,37 @@ export interface SelfTimeShare {
   share: number;
 }
 
+/** The two HTTP adapters NestJS ships. */
+export type AdapterName = 'Express' | 'Fastify';
+
 /**
- * The packages whose self time is "the HTTP adapter" of a request on @nestjs/platform-express:
- * Express itself, its router, body parsing and final handler, and Nest's Express adapter.
+ * The packages whose self time is "the HTTP adapter" of a request: on @nestjs/platform-express,
+ * Express itself, its router, body parsing and final handler, and Nest's adapter; on
+ * @nestjs/platform-fastify, Fastify and its own packages (routing, hooks, plugins, parsing).
  */
-export const EXPRESS_PACKAGES = [
-  'express',
-  'router',
-  'body-parser',
-  'finalhandler',
-  '@nestjs/platform-express',
-];
+export const ADAPTER_PACKAGES: Record<AdapterName, string[]> = {
+  Express: ['express', 'router', 'body-parser', 'finalhandler', '@nestjs/platform-express'],
+  Fastify: [
+    'fastify',
+    '@nestjs/platform-fastify',
+    'find-my-way',
+    'avvio',
+    'light-my-request',
+    'fast-querystring',
+    'fast-json-stringify',
+    'secure-json-parse',
+    'toad-cache',
+    'fastify-plugin',
+  ],
+};
+
+/** Whether a profile owner (see ownerOf) is part of the given adapter. */
+export function isAdapterPackage(adapter: AdapterName, owner: string): boolean {
+  return (
+    ADAPTER_PACKAGES[adapter].includes(owner) ||
+    (adapter === 'Fastify' && owner.startsWith('@fastify/'))
+  );
+}
 
 /** Who owns a frame: node_modules/<pkg>, the app (dist/ = compiled src/), node internals... */
 export function ownerOf(url: string, functionName: string): string | null {

@@ -2,6 +2,7 @@ import { ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import type { AdapterName } from './profile';
 import { setTimeout as sleep } from 'node:timers/promises';
 import Redis from 'ioredis';
 import { Client, Pool } from 'pg';
@@ -36,6 +37,14 @@ export const HEAP_AND_PROFILE = [
 
 /** The two HTTP adapters NestJS ships; the bare app runs on either (issue 22). */
 export type Adapter = 'express' | 'fastify';
+
+/** The HTTP adapter a checkout's API runs on, from its package.json dependencies. */
+export function adapterOf(root: string): AdapterName {
+  const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as {
+    dependencies?: Record<string, string>;
+  };
+  return pkg.dependencies?.['@nestjs/platform-fastify'] ? 'Fastify' : 'Express';
+}
 
 export interface Proc {
   name: string;
@@ -204,9 +213,9 @@ export class BenchStack {
     };
   }
 
-  private spawnProc(name: string, args: string[], env: Env): Proc {
+  private spawnProc(name: string, args: string[], env: Env, cwd = ROOT): Proc {
     const child = spawn(process.execPath, args, {
-      cwd: ROOT,
+      cwd,
       env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env },
       // The IPC channel answers the PostgreSQL query counter (bench/preload).
       stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
@@ -244,15 +253,22 @@ export class BenchStack {
 
   /**
    * `node dist/main` with the bench's environment plus `env`; resolves once /health is 200.
-   * `nodeArgs` go before the entry (e.g. HEAP_AND_PROFILE).
+   * `nodeArgs` go before the entry (e.g. HEAP_AND_PROFILE); `root` is the checkout whose
+   * dist/ runs (another commit's build, bench/lib/baseline.ts), this one by default.
    */
-  async startApi(name: string, env: Env = {}, nodeArgs: string[] = []): Promise<ApiProc> {
+  async startApi(
+    name: string,
+    env: Env = {},
+    nodeArgs: string[] = [],
+    root = ROOT,
+  ): Promise<ApiProc> {
     const port = await freePort();
-    const proc = this.spawnProc(name, [...nodeArgs, '-r', PG_COUNTER, 'dist/main.js'], {
-      ...this.baseEnv(),
-      ...env,
-      PORT: String(port),
-    });
+    const proc = this.spawnProc(
+      name,
+      [...nodeArgs, '-r', PG_COUNTER, 'dist/main.js'],
+      { ...this.baseEnv(), ...env, PORT: String(port) },
+      root,
+    );
     const url = `http://127.0.0.1:${port}`;
     await this.waitHttp(proc, url, '/health');
     return { ...proc, port, url };

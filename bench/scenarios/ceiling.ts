@@ -3,8 +3,8 @@ import type { BenchContext, Scenario, ScenarioResult } from '../lib/scenario';
 import { compare, fmt, spread } from '../lib/stats';
 
 /**
- * Scenario 9: an empty NestJS route, the ceiling for every rps, on Express (the API's adapter)
- * and on Fastify (issue 22), loaded in alternation.
+ * Scenario 9: an empty NestJS route, the ceiling for every rps, on Express (issue 18 defines the
+ * ceiling on it) and on Fastify (issue 22), loaded in alternation.
  */
 export const ceiling: Scenario = {
   id: 'ceiling',
@@ -12,8 +12,8 @@ export const ceiling: Scenario = {
   budgetSeconds: 60,
   method:
     'bench/bare-app.ts: NestJS 11 with one empty `@Get()` and nothing else (no guards, pipes, ' +
-    'logging, database or Redis), once on @nestjs/platform-express (the adapter the API runs ' +
-    'on: the ceiling every other figure is compared to) and once on @nestjs/platform-fastify, ' +
+    'logging, database or Redis), once on @nestjs/platform-express (the ceiling issue 18 and ' +
+    'every other figure are compared to) and once on @nestjs/platform-fastify, ' +
     'two processes, `NODE_ENV=production`, loaded in alternation (autocannon, 10 connections, ' +
     "0.5 s warm-up each, then 3 alternating runs of 2 s; medians, with the runs' min–max).",
   async run(ctx: BenchContext): Promise<ScenarioResult> {

@@ -5,9 +5,9 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { Socket } from 'socket.io-client';
 import { api, interleaved, LoadSummary, loadOnce, must } from '../lib/http';
 import { progress } from '../lib/log';
-import { EXPRESS_PACKAGES, selfTimeByOwner } from '../lib/profile';
+import { ADAPTER_PACKAGES, AdapterName, isAdapterPackage, selfTimeByOwner } from '../lib/profile';
 import { BenchContext, Goal, Scenario, ScenarioResult, SkipScenario } from '../lib/scenario';
-import { ApiProc, cpuMs, HEAP_AND_PROFILE } from '../lib/stack';
+import { adapterOf, ApiProc, cpuMs, HEAP_AND_PROFILE, ROOT } from '../lib/stack';
 import { compare, fmt, median, spread, verdict } from '../lib/stats';
 import { connectMany } from './realtime';
 import { HIGH_LIMITS } from './throttle';
@@ -20,8 +20,6 @@ const TOP = 10;
 const PUBLIC_OF_CEILING = 0.5;
 const SIGNED_IN_OF_PUBLIC = 0.8;
 const HEAP_MB_PER_1000 = 15;
-/** Issue 22: Fastify becomes the default if the real API gains at least this much on it. */
-const FASTIFY_THRESHOLD = 1.3;
 
 function perRound(a: LoadSummary, b: LoadSummary): number[] {
   return a.runs.map((r, i) => r.rps / b.runs[i].rps);
@@ -59,9 +57,11 @@ export const targets: Scenario = {
       THROTTLE_ENABLED: 'true',
       LOG_LEVEL: 'info',
     };
-    const [app, bare] = await Promise.all([
+    const adapter = adapterOf(ROOT);
+    const [app, bare, bareOwn] = await Promise.all([
       ctx.stack.startApi('api-targets', env, HEAP_AND_PROFILE),
       ctx.stack.startBare('express'),
+      adapter === 'Fastify' ? ctx.stack.startBare('fastify') : undefined,
     ]);
     const sockets: Socket[] = [];
     const profileDir = mkdtempSync(join(tmpdir(), 'parcsal-bench-prof-'));
@@ -91,12 +91,13 @@ export const targets: Scenario = {
       const r = await interleaved(
         [
           { label: 'bare', url: bare.url, path: '/empty' },
+          ...(bareOwn ? [{ label: 'bare own', url: bareOwn.url, path: '/empty' }] : []),
           { label: 'public', url: app.url, path: publicPath },
           { label: 'signed in', url: app.url, path: '/users/me', headers },
         ],
         ctx.seconds(2),
       );
-      await ctx.stack.stop(bare);
+      await Promise.all([ctx.stack.stop(bare), bareOwn && ctx.stack.stop(bareOwn)]);
       const refused = r.public.non2xx + r['signed in'].non2xx;
       if (refused > 0) throw new Error(`${refused} non-2xx answers under load (limits refusing?)`);
       const publicOfCeiling = compare(
@@ -113,14 +114,20 @@ export const targets: Scenario = {
       const bRounds = perRound(r['signed in'], r.public);
 
       progress('  targets: CPU profile of the signed-in cached load');
-      const profile = await profileLoad(ctx, app, profileDir, '/users/me', headers);
+      const profile = await profileLoad(ctx, app, profileDir, '/users/me', headers, adapter);
 
       progress('  targets: heap per 1,000 idle signed-in sockets');
       const heapSteps = await heapPerSockets(ctx, app, token, sockets);
       const heapMb = median(heapSteps.perThousandMb);
 
-      const fastify = ctx.figures.fastifyOverExpress;
       const adapterShare = profile.adapterShare;
+      const ownCeiling = r['bare own']
+        ? compare(
+            r.public.runs.map((x) => x.rps),
+            r['bare own'].runs.map((x) => x.rps),
+            ['public cached', `bare ${adapter} ceiling`],
+          )
+        : undefined;
       const goals: Goal[] = [
         {
           figure: 'public cached `GET /companies/:slug` ÷ bare Express ceiling',
@@ -141,11 +148,10 @@ export const targets: Scenario = {
           verdict: verdict(heapSteps.perThousandMb, (v) => v <= HEAP_MB_PER_1000, 'step'),
         },
       ];
-      const adapterNote = issue22Note(fastify, adapterShare, profile.cpuUsPerRequest);
       return {
         headline: [
           `Public cached route ÷ bare ceiling: ${publicOfCeiling.text}; signed-in ÷ public: ${signedOfPublic.text}; heap per 1,000 idle sockets ${fmt(heapMb)} MB (steps ${spread(heapSteps.perThousandMb)})`,
-          `HTTP adapter (Express packages, self time) in a signed-in cached request: ${fmt(adapterShare * 100)} % of its CPU; bare ceiling Fastify ÷ Express ${fastify === undefined ? 'not measured' : `${fmt(fastify)}×`}; the real API was not measured on Fastify: issue 22's decision deferred`,
+          `The API runs on ${adapter}: its packages' self time is ${fmt(adapterShare * 100)} % of a signed-in cached request's CPU${ownCeiling ? `; public cached route ÷ bare ${adapter} ceiling ${ownCeiling.text}` : ''}`,
         ],
         goals,
         tables: [
@@ -162,6 +168,17 @@ export const targets: Scenario = {
                 r.bare.p50,
                 r.bare.p99,
               ],
+              ...(r['bare own']
+                ? [
+                    [
+                      `GET /empty (bare ${adapter} app)`,
+                      r['bare own'].rps,
+                      spread(r['bare own'].runs.map((x) => x.rps)),
+                      r['bare own'].p50,
+                      r['bare own'].p99,
+                    ],
+                  ]
+                : []),
               [
                 'GET /companies/:slug (public, HIT)',
                 r.public.rps,
@@ -196,15 +213,23 @@ export const targets: Scenario = {
           ],
           notes: [
             `Process CPU (user + system, /proc) over the profiled load: ${fmt(profile.cpuUsPerRequest)} µs per request (the profiler's own cost included).`,
-            `The HTTP adapter (${EXPRESS_PACKAGES.join(', ')}): ${fmt(adapterShare * 100)} % of the busy samples, ≈ ${fmt(adapterShare * profile.cpuUsPerRequest)} µs per request. Only self time: the Node.js HTTP code it calls is under "Node.js internals", which Fastify would use too.`,
-            adapterNote,
+            `The HTTP adapter, ${adapter} (${ADAPTER_PACKAGES[adapter].join(', ')}${adapter === 'Fastify' ? ', @fastify/*' : ''}): ${fmt(adapterShare * 100)} % of the busy samples, ≈ ${fmt(adapterShare * profile.cpuUsPerRequest)} µs per request. Only self time: the Node.js HTTP code it calls is under "Node.js internals".`,
+            'The real API on Express and on Fastify, side by side: the `adapter` scenario (issue 22).',
           ],
         },
         charts: [],
-        notes: ['The profile and the issue 22 conclusion are in "Where the time goes".'],
+        notes: [
+          'The profile is in "Where the time goes"; the two adapters compared on the real API in the `adapter` scenario.',
+          ...(ownCeiling
+            ? [
+                `Issue 18 defines the ceiling as the bare NestJS/Express app; this build runs on ${adapter}, whose bare app is measured in the same rounds: public cached route ÷ bare ${adapter} ceiling ${ownCeiling.text}.`,
+              ]
+            : []),
+        ],
         data: {
           rounds: r,
           publicOfCeiling,
+          publicOfOwnCeiling: ownCeiling,
           signedOfPublic,
           perRound: { publicOfCeiling: aRounds, signedOfPublic: bRounds },
           heap: heapSteps,
@@ -225,6 +250,7 @@ async function profileLoad(
   dir: string,
   path: string,
   headers: Record<string, string>,
+  adapter: AdapterName,
 ) {
   await ctx.stack.ask(app, { type: 'bench:profile-start', intervalUs: 1000 });
   const cpu0 = cpuMs(app.pid);
@@ -239,7 +265,7 @@ async function profileLoad(
   });
   const { shares, busyMs } = selfTimeByOwner(file);
   const adapterShare = shares
-    .filter((s) => EXPRESS_PACKAGES.includes(s.owner))
+    .filter((s) => isAdapterPackage(adapter, s.owner))
     .reduce((a, s) => a + s.share, 0);
   return {
     requests: run.requests,
@@ -272,17 +298,4 @@ async function heapPerSockets(ctx: BenchContext, app: ApiProc, token: string, op
     previous = now;
   }
   return { rows, perThousandMb };
-}
-
-/** Issue 22, as far as this run measured it: the bare ratio and the adapter's share of the CPU. */
-function issue22Note(fastifyOverExpress: number | undefined, share: number, usPerRequest: number) {
-  const withoutAdapter = 1 / (1 - share);
-  return (
-    `Issue 22 (Fastify): the bare ceiling is ${fastifyOverExpress === undefined ? 'not measured in this run' : `${fmt(fastifyOverExpress)}× higher`} ` +
-    `on Fastify than on Express (ceiling scenario). In the real API, the Express packages' own (self) time is ${fmt(share * 100)} % of a ` +
-    `signed-in cached request's CPU (≈ ${fmt(share * usPerRequest)} µs of ${fmt(usPerRequest)} µs): removing exactly that would make ` +
-    `the request ${fmt(withoutAdapter)}× cheaper, against the ${FASTIFY_THRESHOLD}× issue 22 asks of the real API. This is not a bound on ` +
-    "what Fastify would gain: the adapter's share of the Node.js internals, V8 built-ins and garbage collection it causes cannot be " +
-    'separated in this profile, and Fastify brings costs of its own. The real API was not measured on Fastify; decision deferred.'
-  );
 }
