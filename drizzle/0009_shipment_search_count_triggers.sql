@@ -22,6 +22,18 @@ LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$
   END)::integer
 $$;
 --> statement-breakpoint
+-- The greatest bound at or below `kg`.
+CREATE FUNCTION shipment_search_kg_floor(kg numeric) RETURNS integer
+LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$
+  SELECT (CASE
+    WHEN kg < 5000 THEN floor(kg / 100) * 100
+    WHEN kg < 20000 THEN floor(kg / 500) * 500
+    WHEN kg < 100000 THEN floor(kg / 5000) * 5000
+    WHEN kg < 1000000 THEN floor(kg / 50000) * 50000
+    ELSE 1000000
+  END)::integer
+$$;
+--> statement-breakpoint
 -- Every bound at or below `kg` (above 1,000 t, those up to 1,000 t: no search asks for more).
 CREATE FUNCTION shipment_search_kg_bounds(kg numeric) RETURNS SETOF integer
 LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$
@@ -67,13 +79,16 @@ BEGIN
     SELECT array_agg(departure_at), array_agg(capacity_kg - booked_kg)
       INTO left_at, left_kg FROM old_rows;
   ELSE
-    -- Only the rows whose departure or available kg changed (a price change writes nothing).
+    -- Only the rows that changed day of departure or crossed a bound: a price change, or a
+    -- booking that leaves the available kg between the same two bounds, writes nothing.
     SELECT array_agg(o.departure_at), array_agg(o.capacity_kg - o.booked_kg),
            array_agg(n.departure_at), array_agg(n.capacity_kg - n.booked_kg)
       INTO left_at, left_kg, entered_at, entered_kg
       FROM old_rows o JOIN new_rows n USING (id)
-      WHERE o.departure_at IS DISTINCT FROM n.departure_at
-         OR o.capacity_kg - o.booked_kg IS DISTINCT FROM n.capacity_kg - n.booked_kg;
+      WHERE (o.departure_at AT TIME ZONE 'UTC')::date
+              IS DISTINCT FROM (n.departure_at AT TIME ZONE 'UTC')::date
+         OR shipment_search_kg_floor(o.capacity_kg - o.booked_kg)
+              IS DISTINCT FROM shipment_search_kg_floor(n.capacity_kg - n.booked_kg);
   END IF;
   IF left_at IS NOT NULL OR entered_at IS NOT NULL THEN
     PERFORM shipment_search_apply(left_at, left_kg, entered_at, entered_kg);

@@ -66,7 +66,8 @@ describe('search total: exact across writes (roll-up of whole days and kg bounds
     // the SQL written by hand below, which announces nothing to the response cache.
     api = await stack.startApi({ CACHE_REDIS_URL: 'redis://127.0.0.1:1' });
     [company, customer] = await Promise.all([registerCompany(api), registerCustomer(api)]);
-    for (const [departureAt, capacityKg] of SHIPMENTS) ids.push(await create(departureAt, capacityKg));
+    for (const [departureAt, capacityKg] of SHIPMENTS)
+      ids.push(await create(departureAt, capacityKg));
     // Around now: one just departed, one leaving within the hour (today or tomorrow in UTC).
     ids.push(await create(new Date(Date.now() - 60_000).toISOString(), 2050));
     ids.push(await create(new Date(Date.now() + 3_600_000).toISOString(), 2050));

@@ -11,17 +11,29 @@ import type { AuthUser } from '../auth/auth-user';
 import { DomainEvent, DomainEvents, ShipmentChangedEvent } from '../common/domain-events';
 import { offsetOf, Page } from '../common/pagination.dto';
 import { DB, Database, schema } from '../database';
-import { CreateShipmentDto, SearchShipmentsQueryDto, UpdateShipmentDto } from './dto/shipment.dto';
+import {
+  CreateShipmentDto,
+  MAX_CAPACITY_KG,
+  SearchShipmentsQueryDto,
+  UpdateShipmentDto,
+} from './dto/shipment.dto';
 import { ShipmentRow, ShipmentView, toShipmentView } from './shipment.view';
 
 const { shipments, shipmentSearchCounts } = schema;
 
 /**
  * Whether the search's filters are those the roll-up shipment_search_counts covers: a departure
- * lower bound (`from`, or now) and available kg. Any other filter counts its matches directly.
+ * lower bound (`from`, or now) and available kg up to its last bound (MAX_CAPACITY_KG, which
+ * validation already enforces). Any other filter counts its matches directly.
  */
 function rolledUp(query: SearchShipmentsQueryDto): boolean {
-  return !query.origin && !query.destination && !query.to && !query.mode;
+  return (
+    !query.origin &&
+    !query.destination &&
+    !query.to &&
+    !query.mode &&
+    (query.minAvailableKg ?? 0) <= MAX_CAPACITY_KG
+  );
 }
 
 @Injectable()
