@@ -143,15 +143,19 @@ export const shipments = pgTable(
       sql`lower(${t.destination})`,
       t.departureAt,
     ),
-    index('shipments_departure_idx').on(t.departureAt),
+    // Departure order for the list; with capacity and booked kg, the search total's exact count
+    // of the departures left today (see shipmentSearchCounts) reads the index alone.
+    index('shipments_departure_idx').on(t.departureAt, t.capacityKg, t.bookedKg),
     index('shipments_company_idx').on(t.companyId),
     // Search by mode: its rows in departure order, and its total counted from the index alone.
     index('shipments_mode_departure_idx').on(t.mode, t.departureAt),
-    // Search by capacity still available: its total counted from the index alone (the two
-    // columns make the scan index-only). The price: a booking's change of booked_kg is no longer
-    // a HOT update, every index of the table gets an entry.
+    // Search by capacity still available: the exact count of the kilogram range the roll-up
+    // (shipmentSearchCounts) does not cover, from the index alone (capacity and booked kg make
+    // the scan index-only). The price: a booking's change of booked_kg is no longer a HOT
+    // update, every index of the table gets an entry.
     index('shipments_available_idx').on(
       sql`(${t.capacityKg} - ${t.bookedKg})`,
+      t.departureAt,
       t.capacityKg,
       t.bookedKg,
     ),
@@ -249,6 +253,28 @@ export const dashboardDays = pgTable(
     newUsers: counter('new_users'),
   },
   (t) => [primaryKey({ columns: [t.day, t.slot] })],
+);
+
+/**
+ * The search total without a scan of every match: per UTC day of departure, per bound of
+ * available kg (0, 100, ..., 4,900, 5,000, 5,500, ..., 19,500, 20,000, 25,000, ..., 95,000,
+ * 100,000, 150,000, ..., 1,000,000: `shipment_search_kg_bounds`) and per slot, how many
+ * shipments depart that day with at least that many kg available. Kept by statement-level
+ * triggers on shipments (drizzle/0009_shipment_search_count_triggers.sql) in the transaction of every
+ * write, in the writer's dashboard slot (see dashboardTotals), so a writer never waits on them.
+ * A search filtered only by `from` and `minAvailableKg` sums one row per day and slot for the
+ * days after the first and counts exactly only the rest: the first day's departures and the
+ * kilograms between `minAvailableKg` and the bound above it (ShipmentsService.search).
+ */
+export const shipmentSearchCounts = pgTable(
+  'shipment_search_counts',
+  {
+    minAvailableKg: integer('min_available_kg').notNull(),
+    day: date('day', { mode: 'string' }).notNull(),
+    slot: smallint('slot').notNull(),
+    shipments: counter('shipments'),
+  },
+  (t) => [primaryKey({ columns: [t.minAvailableKg, t.day, t.slot] })],
 );
 
 export const reviews = pgTable(

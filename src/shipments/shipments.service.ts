@@ -11,10 +11,30 @@ import type { AuthUser } from '../auth/auth-user';
 import { DomainEvent, DomainEvents, ShipmentChangedEvent } from '../events/domain-events';
 import { offsetOf, Page } from '../common/pagination.dto';
 import { DB, Database, schema } from '../database';
-import { CreateShipmentDto, SearchShipmentsQueryDto, UpdateShipmentDto } from './dto/shipment.dto';
+import {
+  CreateShipmentDto,
+  MAX_CAPACITY_KG,
+  SearchShipmentsQueryDto,
+  UpdateShipmentDto,
+} from './dto/shipment.dto';
 import { ShipmentRow, ShipmentView, toShipmentView } from './shipment.view';
 
-const { shipments } = schema;
+const { shipments, shipmentSearchCounts } = schema;
+
+/**
+ * Whether the search's filters are those the roll-up shipment_search_counts covers: a departure
+ * lower bound (`from`, or now) and available kg up to its last bound (MAX_CAPACITY_KG, which
+ * validation already enforces). Any other filter counts its matches directly.
+ */
+function rolledUp(query: SearchShipmentsQueryDto): boolean {
+  return (
+    !query.origin &&
+    !query.destination &&
+    !query.to &&
+    !query.mode &&
+    (query.minAvailableKg ?? 0) <= MAX_CAPACITY_KG
+  );
+}
 
 @Injectable()
 export class ShipmentsService {
@@ -61,7 +81,8 @@ export class ShipmentsService {
     }
     // Without `from`, only shipments still to depart: a search is for capacity one can book.
     // An explicit `from` in the past shows departed ones (the caller asked for them).
-    conditions.push(gte(shipments.departureAt, query.from ? new Date(query.from) : new Date()));
+    const from = query.from ? new Date(query.from) : new Date();
+    conditions.push(gte(shipments.departureAt, from));
     if (query.to) conditions.push(lte(shipments.departureAt, new Date(query.to)));
     if (query.mode) conditions.push(eq(shipments.mode, query.mode));
     if (query.minAvailableKg !== undefined && query.minAvailableKg > 0) {
@@ -70,7 +91,7 @@ export class ShipmentsService {
       );
     }
     const where = conditions.length ? and(...conditions) : undefined;
-    const [rows, [{ total }]] = await Promise.all([
+    const [rows, total] = await Promise.all([
       this.db
         .select()
         .from(shipments)
@@ -78,9 +99,45 @@ export class ShipmentsService {
         .orderBy(asc(shipments.departureAt), asc(shipments.id))
         .limit(query.limit)
         .offset(offsetOf(query)),
-      this.db.select({ total: count() }).from(shipments).where(where),
+      rolledUp(query)
+        ? this.rolledUpTotal(from, query.minAvailableKg ?? 0)
+        : this.db
+            .select({ total: count() })
+            .from(shipments)
+            .where(where)
+            .then(([row]) => row.total),
     ]);
     return { items: rows.map(toShipmentView), total, page: query.page, limit: query.limit };
+  }
+
+  /**
+   * The exact number of shipments departing at or after `from` with at least `minKg` available,
+   * without counting every one of them (their number grows with the data): the roll-up
+   * shipment_search_counts (kept in the transaction of every write) gives whole UTC days after
+   * `from`'s day for the kg bound at or above `minKg`; only the rest is counted row by row, each
+   * part from an index alone: the departures left on `from`'s day, and the later ones whose
+   * available kg lies between `minKg` and that bound (none when `minKg` is a bound: 2000, 2500).
+   * One statement, so one snapshot: the parts and the roll-up agree.
+   */
+  private async rolledUpTotal(from: Date, minKg: number): Promise<number> {
+    const available = sql`${shipments.capacityKg} - ${shipments.bookedKg}`;
+    const at = sql`${from.toISOString()}::timestamptz`;
+    const kg = sql`${minKg.toFixed(3)}::numeric`;
+    const day = sql`(${at} AT TIME ZONE 'UTC')::date`;
+    const nextDay = sql`((${day} + 1)::timestamp AT TIME ZONE 'UTC')`;
+    const { rows } = await this.db.execute<{ total: string }>(sql`
+      SELECT (SELECT coalesce(sum(${shipmentSearchCounts.shipments}), 0)
+                FROM ${shipmentSearchCounts}
+                WHERE ${shipmentSearchCounts.minAvailableKg} = shipment_search_kg_ceil(${kg})
+                  AND ${shipmentSearchCounts.day} > ${day})
+           + (SELECT count(*) FROM ${shipments}
+                WHERE ${shipments.departureAt} >= ${at} AND ${shipments.departureAt} < ${nextDay}
+                  AND ${available} >= ${kg})
+           + (SELECT count(*) FROM ${shipments}
+                WHERE ${shipments.departureAt} >= ${nextDay}
+                  AND ${available} >= ${kg}
+                  AND ${available} < shipment_search_kg_ceil(${kg})) AS total`);
+    return Number(rows[0].total);
   }
 
   /**
