@@ -7,7 +7,8 @@ import { lastValueFrom, Observable, of } from 'rxjs';
 import { APP_CONFIG, AppConfig, CacheName } from '../config';
 import { CACHED_ROUTE } from './cache.constants';
 import { cacheKeyOf, normaliseQuery } from './cache-key';
-import { CACHE_POLICIES, CacheableRequest } from './cache-policies';
+import { CACHE_POLICIES, CacheableRequest, CachePolicy } from './cache-policies';
+import { RouteMetadataCache } from '../common/route-metadata';
 import type { CachedRouteOptions } from './cached-response.decorator';
 import { ResponseCacheService } from './response-cache.service';
 
@@ -20,8 +21,17 @@ import { ResponseCacheService } from './response-cache.service';
  * Guards (JwtGuard, RolesGuard) run before interceptors: a request that may not see a route
  * never reaches its cache.
  */
+/** A cached route's decorators, read once per route. */
+interface CachedRoute {
+  name: CacheName;
+  policy: CachePolicy;
+  query?: Record<string, string>;
+}
+
 @Injectable()
 export class ResponseCacheInterceptor extends CacheInterceptor {
+  private readonly routes: RouteMetadataCache<CachedRoute | null>;
+
   constructor(
     @Inject(CACHE_MANAGER) cacheManager: Cache,
     reflector: Reflector,
@@ -29,6 +39,12 @@ export class ResponseCacheInterceptor extends CacheInterceptor {
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {
     super(cacheManager, reflector);
+    this.routes = new RouteMetadataCache((handler) => {
+      const name = reflector.get<CacheName | undefined>(CACHE_KEY_METADATA, handler);
+      if (!name) return null;
+      const options = reflector.get<CachedRouteOptions | undefined>(CACHED_ROUTE, handler);
+      return { name, policy: CACHE_POLICIES[name], query: options?.query };
+    });
   }
 
   override async intercept(
@@ -37,10 +53,10 @@ export class ResponseCacheInterceptor extends CacheInterceptor {
   ): Promise<Observable<unknown>> {
     const key = context.getType() === 'http' ? this.trackBy(context) : undefined;
     if (!key) return next.handle();
-    const name = this.cacheName(context) as CacheName;
-    const policy = CACHE_POLICIES[name];
-    const request = context.switchToHttp().getRequest<CacheableRequest>();
-    const response = context.switchToHttp().getResponse<Response>();
+    const { name, policy } = this.routes.of(context)!;
+    const http = context.switchToHttp();
+    const request = http.getRequest<CacheableRequest>();
+    const response = http.getResponse<Response>();
     const served = await this.responses.read({
       name,
       key,
@@ -60,22 +76,15 @@ export class ResponseCacheInterceptor extends CacheInterceptor {
 
   /** Cache key of this request, or undefined when it is not cacheable. */
   protected override trackBy(context: ExecutionContext): string | undefined {
-    const name = this.cacheName(context);
-    if (!name || !this.isRequestCacheable(context)) return undefined;
-    const policy = CACHE_POLICIES[name];
+    const route = this.routes.of(context);
+    if (!route || !this.isRequestCacheable(context)) return undefined;
     const request = context.switchToHttp().getRequest<CacheableRequest>();
-    if (policy.perUser && !request.user) return undefined;
-    const route =
-      this.reflector.get<CachedRouteOptions | undefined>(CACHED_ROUTE, context.getHandler()) ?? {};
-    return cacheKeyOf(name, [
+    if (route.policy.perUser && !request.user) return undefined;
+    return cacheKeyOf(route.name, [
       request.method,
       request.path,
       route.query ? normaliseQuery(request.query, route.query) : '',
-      policy.perUser ? request.user!.id : '',
+      route.policy.perUser ? request.user!.id : '',
     ]);
-  }
-
-  private cacheName(context: ExecutionContext): CacheName | undefined {
-    return this.reflector.get<CacheName | undefined>(CACHE_KEY_METADATA, context.getHandler());
   }
 }

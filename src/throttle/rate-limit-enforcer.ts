@@ -3,11 +3,12 @@ import { Reflector } from '@nestjs/core';
 import type { Request, Response } from 'express';
 import type { ThrottlerName } from '../config';
 import { LimitState } from './rate-limit-headers';
+import { RouteMetadataCache } from '../common/route-metadata';
 import { RATE_LIMITS } from './rate-limit.decorator';
 import { LimitCheck, LimitTarget, RateLimiter } from './rate-limiter';
 import { RefreshTokenOwner } from './refresh-token-owner';
 import { AFTER_AUTH_THROTTLERS, RouteThrottlerName, THROTTLER_SKIP } from './throttle.constants';
-import { trackerFor, TrackedRequest } from './throttle-trackers';
+import { immediateTracker, trackerFor, TrackedRequest } from './throttle-trackers';
 
 /**
  * When a route's limits are counted: before authentication (ThrottleGuard) or after it, once the
@@ -38,35 +39,63 @@ export class RateLimitEnforcer {
   /** Every limit counted for a request so far: the headers speak of the closest to running out. */
   private readonly states = new WeakMap<object, LimitState[]>();
   private readonly reserved = new WeakMap<object, LimitCheck[]>();
+  /** Each route's throttlers by phase, read from its decorators once. */
+  private readonly routes: RouteMetadataCache<Record<RateLimitPhase, ThrottlerName[]>>;
 
   constructor(
-    private readonly reflector: Reflector,
+    reflector: Reflector,
     private readonly limiter: RateLimiter,
     private readonly refreshTokens: RefreshTokenOwner,
-  ) {}
+  ) {
+    this.routes = new RouteMetadataCache((handler, controller) => {
+      const targets = [handler, controller];
+      const skipped = (name: string) =>
+        reflector.getAllAndOverride<boolean>(THROTTLER_SKIP + name, targets) === true;
+      if (skipped('default')) return { 'before-auth': [], 'after-auth': [] };
+      const named = reflector.getAllAndOverride<RouteThrottlerName[]>(RATE_LIMITS, targets) ?? [];
+      const names = (['GLOBAL', ...named] as ThrottlerName[]).filter((name) => !skipped(name));
+      return {
+        'before-auth': names.filter((name) => !AFTER_AUTH_THROTTLERS.has(name)),
+        'after-auth': names.filter((name) => AFTER_AUTH_THROTTLERS.has(name)),
+      };
+    });
+  }
 
   /** Counts the request under the route's throttlers of this phase; throws 429 or 503. */
   async enforce(context: ExecutionContext, phase: RateLimitPhase): Promise<void> {
     const names = this.routeThrottlers(context, phase);
     if (names.length === 0) return;
-    const req = context.switchToHttp().getRequest<Request>();
-    const res = context.switchToHttp().getResponse<Response>();
-    const targets = await Promise.all(
-      names.map(async (name) => ({ name, tracker: await this.trackerOf(name, req) })),
-    );
-    const checks = await this.limiter.checkAll(
-      targets.filter((t): t is LimitTarget => t.tracker !== null),
-    );
+    const http = context.switchToHttp();
+    const req = http.getRequest<Request>();
+    const res = http.getResponse<Response>();
+    const targets: LimitTarget[] = [];
+    for (const name of names) {
+      const tracker =
+        name === 'REFRESH'
+          ? await trackerFor(name, req as TrackedRequest, (token) =>
+              this.refreshTokens.ownerOf(token),
+            )
+          : immediateTracker(name, req as TrackedRequest);
+      if (tracker !== null) targets.push({ name, tracker });
+    }
+    const checks = await this.limiter.checkAll(targets);
 
     const reservations = checks.filter((c) => c.reservation);
     if (reservations.length > 0) {
       this.reserved.set(req, [...(this.reserved.get(req) ?? []), ...reservations]);
     }
-    const states = [...(this.states.get(req) ?? []), ...checks.flatMap((c) => c.state ?? [])];
+    const earlier = this.states.get(req);
+    const states = checks.flatMap((c) => c.state ?? []);
+    if (earlier) states.unshift(...earlier);
     this.states.set(req, states);
     const verdict = this.limiter.verdict(checks, states);
-    for (const [header, value] of Object.entries(verdict.headers)) res.setHeader(header, value);
+    for (const header in verdict.headers) res.setHeader(header, verdict.headers[header]);
     if (verdict.error) throw verdict.error;
+  }
+
+  /** Whether the request holds reserved attempts that `settle` must keep or give back. */
+  hasReservations(context: ExecutionContext): boolean {
+    return this.reserved.has(context.switchToHttp().getRequest<Request>());
   }
 
   /**
@@ -85,18 +114,6 @@ export class RateLimitEnforcer {
   /** The throttlers that apply to this route in this phase. */
   private routeThrottlers(context: ExecutionContext, phase: RateLimitPhase): ThrottlerName[] {
     if (!this.limiter.enabled || context.getType() !== 'http') return [];
-    const targets = [context.getHandler(), context.getClass()];
-    const skipped = (name: string) =>
-      this.reflector.getAllAndOverride<boolean>(THROTTLER_SKIP + name, targets) === true;
-    if (skipped('default')) return [];
-    const named =
-      this.reflector.getAllAndOverride<RouteThrottlerName[]>(RATE_LIMITS, targets) ?? [];
-    return (['GLOBAL', ...named] as ThrottlerName[]).filter(
-      (name) => !skipped(name) && AFTER_AUTH_THROTTLERS.has(name) === (phase === 'after-auth'),
-    );
-  }
-
-  private trackerOf(name: ThrottlerName, req: Request): Promise<string | null> {
-    return trackerFor(name, req as TrackedRequest, (token) => this.refreshTokens.ownerOf(token));
+    return this.routes.of(context)[phase];
   }
 }

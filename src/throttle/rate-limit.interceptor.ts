@@ -20,6 +20,8 @@ export class RateLimitInterceptor implements NestInterceptor {
       await this.enforcer.settle(context, error);
       throw error;
     }
+    // Nothing reserved (every route but the sign-ins): nothing to settle, no operators to run.
+    if (!this.enforcer.hasReservations(context)) return next.handle();
     return next.handle().pipe(
       mergeMap((value: unknown) => from(this.enforcer.settle(context)).pipe(map(() => value))),
       catchError((error: unknown) =>
