@@ -28,7 +28,7 @@ import { RealtimeModule } from './realtime/realtime.module';
 import { RedisModule } from './redis';
 import { ReviewsModule } from './reviews/reviews.module';
 import { ShipmentsModule } from './shipments/shipments.module';
-import { ThrottleGuard } from './throttle/throttle.guard';
+import { ThrottleAfterAuthGuard, ThrottleGuard } from './throttle/throttle.guard';
 import { ThrottleModule } from './throttle/throttle.module';
 import { UsersModule } from './users/users.module';
 import { WORKER_FEATURES } from './worker.module';
@@ -76,13 +76,14 @@ export class AppModule {
       //    refuses nothing, and a refused request is never answered from the cache);
       // 1. ThrottleGuard counts every request under the IP-keyed limits before authentication
       //    spends a Redis round trip and a database read on it, so bad credentials and forged
-      //    tokens are limited too; 2. JwtGuard finds the user; 3. RolesGuard needs that user.
-      // The user-keyed limits run after all three (RateLimitInterceptor).
+      //    tokens are limited too; 2. JwtGuard finds the user; 3. RolesGuard needs that user;
+      // 4. ThrottleAfterAuthGuard counts the user-keyed limits (BOOKING), before the handler.
       providers: [
         { provide: APP_GUARD, useExisting: ResponseCachePrefetchGuard },
         { provide: APP_GUARD, useExisting: ThrottleGuard },
         { provide: APP_GUARD, useExisting: JwtGuard },
         { provide: APP_GUARD, useExisting: RolesGuard },
+        { provide: APP_GUARD, useExisting: ThrottleAfterAuthGuard },
       ],
     };
   }

@@ -4,21 +4,26 @@ import type { Request, Response } from 'express';
 import type { ThrottlerName } from '../config';
 import { LimitState } from './rate-limit-headers';
 import { RouteMetadataCache } from '../common/route-metadata';
-import { RATE_LIMITS } from './rate-limit.decorator';
 import { LimitCheck, LimitTarget, RateLimiter } from './rate-limiter';
 import { RefreshTokenOwner } from './refresh-token-owner';
-import { AFTER_AUTH_THROTTLERS, RouteThrottlerName, THROTTLER_SKIP } from './throttle.constants';
+import {
+  AFTER_AUTH_THROTTLERS,
+  RATE_LIMITS,
+  RouteThrottlerName,
+  THROTTLER_SKIP,
+} from './throttle.constants';
 import { immediateTracker, trackerFor, TrackedRequest } from './throttle-trackers';
 
 /**
  * When a route's limits are counted: before authentication (ThrottleGuard) or after it, once the
- * JwtGuard found the user (RateLimitInterceptor).
+ * JwtGuard found the user (ThrottleAfterAuthGuard).
  */
 export type RateLimitPhase = 'before-auth' | 'after-auth';
 
 /**
- * The HTTP rate limits (docs/contract.md "Rate limits") of routes, counted by RateLimiter. Its two thin
- * adapters call it: ThrottleGuard (the first global guard) and RateLimitInterceptor.
+ * The HTTP rate limits (docs/contract.md "Rate limits") of routes, counted by RateLimiter. Its thin
+ * adapters call it: ThrottleGuard and ThrottleAfterAuthGuard (global guards, before and after
+ * authentication), and RateLimitInterceptor (settles reservations, on the routes that make them).
  *
  * In throttler v6 every named throttler applies to every route; here only GLOBAL does, plus the
  * ones a route names with `@RateLimit(...)`. `@SkipThrottle()` skips them all.
@@ -26,7 +31,7 @@ export type RateLimitPhase = 'before-auth' | 'after-auth';
  * Before authentication, the IP-keyed limits (and REFRESH, keyed by the verified refresh token of
  * the body) count every request, those with bad credentials or bad tokens included, before
  * authentication spends a Redis round trip and a database read on them. The user-keyed limits
- * (BOOKING) need the user the JwtGuard found, so they are counted after all guards, before the
+ * (BOOKING) need the user the JwtGuard found, so they are counted by the last guard, before the
  * handler. LOGIN_EMAIL reserves the sign-in attempt before authentication (429 once the window is
  * full); `settle` gives it back when the handler did not answer 401.
  *

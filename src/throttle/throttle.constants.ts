@@ -1,5 +1,8 @@
 import type { ThrottlerName } from '../config';
 
+/** Metadata key of the throttlers a route names with `@RateLimit(...)`. */
+export const RATE_LIMITS = 'throttle:rateLimits';
+
 /** Throttlers a route opts into with `@RateLimit(...)`; GLOBAL applies to every route anyway. */
 export type RouteThrottlerName = Exclude<ThrottlerName, 'GLOBAL' | 'CHAT'>;
 

@@ -1,18 +1,18 @@
 import { DynamicModule, Module, Type } from '@nestjs/common';
-import { APP_INTERCEPTOR } from '@nestjs/core';
 import { ChatRateLimiter } from './chat-rate-limiter';
 import { RateLimitEnforcer } from './rate-limit-enforcer';
 import { RateLimitInterceptor } from './rate-limit.interceptor';
 import { RateLimitTelemetry } from './rate-limit-telemetry';
 import { RateLimiter } from './rate-limiter';
 import { RedisThrottlerStorage } from './redis-throttler.storage';
-import { ThrottleGuard } from './throttle.guard';
+import { ThrottleAfterAuthGuard, ThrottleGuard } from './throttle.guard';
 
 /**
  * Rate limits on Redis, shared by every API process (docs/contract.md "Rate limits"), all counted by
  * RateLimiter: the route limits (RateLimitEnforcer, called by ThrottleGuard before authentication
- * and by RateLimitInterceptor after it), ChatRateLimiter for the socket, and the queue dashboard's
- * sign-ins (LOGIN, LOGIN_EMAIL). THROTTLE_ENABLED=false turns them all off. ThrottleGuard is
+ * and by ThrottleAfterAuthGuard after it; RateLimitInterceptor settles reserved sign-in attempts on
+ * the routes that reserve them), ChatRateLimiter for the socket, and the queue dashboard's
+ * sign-ins (LOGIN, LOGIN_EMAIL). THROTTLE_ENABLED=false turns them all off. The guards are
  * exported, not registered: AppModule registers the global guards in the order they must run.
  *
  * Redis unreachable (the throttle connection has no offline queue and a 500 ms command timeout,
@@ -37,10 +37,17 @@ export class ThrottleModule {
         ChatRateLimiter,
         RateLimitEnforcer,
         ThrottleGuard,
+        ThrottleAfterAuthGuard,
         RateLimitInterceptor,
-        { provide: APP_INTERCEPTOR, useExisting: RateLimitInterceptor },
       ],
-      exports: [ChatRateLimiter, RateLimiter, ThrottleGuard],
+      exports: [
+        ChatRateLimiter,
+        RateLimiter,
+        RateLimitEnforcer,
+        RateLimitInterceptor,
+        ThrottleGuard,
+        ThrottleAfterAuthGuard,
+      ],
     };
   }
 }
