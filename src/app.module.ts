@@ -8,6 +8,7 @@ import { AuthModule } from './auth/auth.module';
 import { JwtGuard } from './auth/jwt.guard';
 import { RolesGuard } from './auth/roles.guard';
 import { BookingsModule } from './bookings/bookings.module';
+import { ResponseCachePrefetchGuard } from './cache/response-cache-prefetch.guard';
 import { ResponseCacheModule } from './cache/response-cache.module';
 import { CampaignsModule } from './campaigns/campaigns.module';
 import { ChatModule } from './chat/chat.module';
@@ -28,7 +29,7 @@ import { RealtimeModule } from './realtime/realtime.module';
 import { RedisModule } from './redis';
 import { ReviewsModule } from './reviews/reviews.module';
 import { ShipmentsModule } from './shipments/shipments.module';
-import { RateLimitGuard } from './rate-limit/rate-limit.guard';
+import { RateLimitAfterAuthGuard, RateLimitGuard } from './rate-limit/rate-limit.guard';
 import { RateLimitModule } from './rate-limit/rate-limit.module';
 import { UsersModule } from './users/users.module';
 import { WORKER_FEATURES } from './worker.module';
@@ -72,14 +73,19 @@ export class AppModule {
         ...(config.embedded ? WORKER_FEATURES : []),
       ],
       // The global guards, run in this order (Nest runs APP_GUARDs in registration order):
+      // 0. ResponseCachePrefetchGuard starts the cache entry read of a cached route whose key
+      //    does not depend on the user, so that it is in flight with the limiter's check (it
+      //    refuses nothing, and a refused request is never answered from the cache);
       // 1. RateLimitGuard counts every request under the IP-keyed limits before authentication
       //    spends a Redis round trip and a database read on it, so bad credentials and forged
-      //    tokens are limited too; 2. JwtGuard finds the user; 3. RolesGuard needs that user.
-      // The user-keyed limits run after all three (RateLimitInterceptor).
+      //    tokens are limited too; 2. JwtGuard finds the user; 3. RolesGuard needs that user;
+      // 4. RateLimitAfterAuthGuard counts the user-keyed limits (BOOKING), before the handler.
       providers: [
+        { provide: APP_GUARD, useExisting: ResponseCachePrefetchGuard },
         { provide: APP_GUARD, useExisting: RateLimitGuard },
         { provide: APP_GUARD, useExisting: JwtGuard },
         { provide: APP_GUARD, useExisting: RolesGuard },
+        { provide: APP_GUARD, useExisting: RateLimitAfterAuthGuard },
       ],
     };
   }

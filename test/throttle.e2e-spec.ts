@@ -437,6 +437,39 @@ describe('rate limits', () => {
       );
     });
 
+    it('a refused request to a cached route is not answered from the cache, nor counted as a hit', async () => {
+      const company = await a
+        .http()
+        .post('/auth/register-company')
+        .set('X-Forwarded-For', nextIp())
+        .send({
+          email: uniqueEmail(),
+          password: PASSWORD,
+          name: 'Carla Cache',
+          companyName: `Cached Co ${nextIp()}`,
+        });
+      expect(company.status).toBe(201);
+      const path = `/companies/${(company.body as { company: { slug: string } }).company.slug}`;
+      const hits = async () => {
+        const text = (await small.http().get('/metrics').expect(200)).text;
+        return Number(
+          /parcsal_cache_requests_total\{cache="COMPANY",result="hit"\} (\d+)/.exec(text)?.[1] ?? 0,
+        );
+      };
+      const ip = nextIp();
+      const fill = await small.http().get(path).set('X-Forwarded-For', ip).expect(200);
+      expect(fill.headers['x-cache']).toBe('MISS');
+      const before = await hits();
+      for (let i = 0; i < 3; i++) {
+        const hit = await small.http().get(path).set('X-Forwarded-For', ip).expect(200);
+        expect(hit.headers['x-cache']).toBe('HIT');
+      }
+      const refused = await small.http().get(path).set('X-Forwarded-For', ip);
+      expect429(refused);
+      expect(refused.headers['x-cache']).toBeUndefined();
+      expect(await hits()).toBe(before + 3);
+    });
+
     it('never limits /health or /metrics', async () => {
       const ip = nextIp();
       for (let i = 0; i < 8; i++) {

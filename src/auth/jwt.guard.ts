@@ -4,6 +4,9 @@ import type { Request } from 'express';
 import { AccessTokenAuthenticator } from './access-token.authenticator';
 import type { AuthUser } from './auth-user';
 import { IS_PUBLIC } from '../common/public.decorator';
+import { RouteMetadataCache } from '../common/route-metadata';
+
+const BEARER = /^Bearer\s+(\S+)$/i;
 
 /**
  * Global: every route needs a valid, unrevoked access token unless marked @Public().
@@ -14,21 +17,24 @@ import { IS_PUBLIC } from '../common/public.decorator';
  */
 @Injectable()
 export class JwtGuard implements CanActivate {
+  private readonly publicRoutes: RouteMetadataCache<boolean>;
+
   constructor(
-    private readonly reflector: Reflector,
+    reflector: Reflector,
     private readonly authenticator: AccessTokenAuthenticator,
-  ) {}
+  ) {
+    this.publicRoutes = new RouteMetadataCache(
+      (handler, controller) =>
+        reflector.getAllAndOverride<boolean>(IS_PUBLIC, [handler, controller]) === true,
+    );
+  }
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
     if (context.getType() !== 'http') return true;
-    const isPublic = this.reflector.getAllAndOverride<boolean>(IS_PUBLIC, [
-      context.getHandler(),
-      context.getClass(),
-    ]);
-    if (isPublic) return true;
+    if (this.publicRoutes.of(context)) return true;
     const request = context.switchToHttp().getRequest<Request & { user?: AuthUser }>();
     const header = request.headers.authorization;
-    const match = typeof header === 'string' ? /^Bearer\s+(\S+)$/i.exec(header) : null;
+    const match = typeof header === 'string' ? BEARER.exec(header) : null;
     if (!match) throw new UnauthorizedException('Missing or malformed bearer token');
     request.user = await this.authenticator.authenticate(match[1]);
     return true;

@@ -32,4 +32,17 @@ describe('cacheKeyOf', () => {
     expect(cacheKeyOf('PROFILE', ['GET', '/users/me', '', 'user-2'])).not.toBe(key);
     expect(cacheKeyOf('SEARCH', ['GET', '/x', 'a'.repeat(5000), ''])).toHaveLength(50);
   });
+
+  it('answers the same key whether remembered or computed, whatever the family or length', () => {
+    const parts = ['GET', '/companies/acme', '', ''];
+    const first = cacheKeyOf('COMPANY', parts);
+    expect(cacheKeyOf('COMPANY', [...parts])).toBe(first);
+    // Same parts, another family: another key (the family is part of what is remembered).
+    expect(cacheKeyOf('REVIEW_STATS', parts)).toBe(`REVIEW_STATS:${first.split(':')[1]}`);
+    const long = ['GET', '/x', 'b'.repeat(2000), ''];
+    expect(cacheKeyOf('SEARCH', long)).toBe(cacheKeyOf('SEARCH', [...long]));
+    // Past the bound of remembered keys, keys are still right.
+    for (let i = 0; i < 5000; i++) cacheKeyOf('SEARCH', ['GET', `/p/${i}`, '', '']);
+    expect(cacheKeyOf('COMPANY', parts)).toBe(first);
+  });
 });

@@ -21,7 +21,25 @@ export function normaliseQuery(
     .join('&');
 }
 
+/**
+ * The keys of the requests seen lately: a cached route is asked for the same few keys over and
+ * over, and hashing costs more than the rest of the key. Bounded in entries (emptied when full)
+ * and in size (a long URL is hashed every time), so it holds at most a few MB.
+ */
+const KNOWN_KEYS = 4096;
+const KNOWN_KEY_MAX_LENGTH = 512;
+const knownKeys = new Map<string, string>();
+
 /** A short, fixed-length Redis key part for any route, query and user. */
 export function cacheKeyOf(name: string, parts: string[]): string {
-  return `${name}:${createHash('sha256').update(parts.join('\n')).digest('base64url')}`;
+  const text = parts.join('\n');
+  const known = `${name}\n${text}`;
+  let key = knownKeys.get(known);
+  if (key === undefined) {
+    key = `${name}:${createHash('sha256').update(text).digest('base64url')}`;
+    if (known.length > KNOWN_KEY_MAX_LENGTH) return key;
+    if (knownKeys.size >= KNOWN_KEYS) knownKeys.clear();
+    knownKeys.set(known, key);
+  }
+  return key;
 }

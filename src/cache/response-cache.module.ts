@@ -7,6 +7,8 @@ import { CacheInvalidationListener } from './cache-invalidation.listener';
 import { CacheRedisModule } from './cache-redis.module';
 import { CacheEntriesStore } from './cache-entries.store';
 import { CacheTagsService } from './cache-tags.service';
+import { CacheLookups } from './cache-lookups';
+import { ResponseCachePrefetchGuard } from './response-cache-prefetch.guard';
 import { ResponseCacheService } from './response-cache.service';
 
 /**
@@ -33,7 +35,21 @@ import { ResponseCacheService } from './response-cache.service';
       },
     }),
   ],
-  providers: [CacheTagsService, CacheEntriesStore, ResponseCacheService, CacheInvalidationListener],
-  exports: [CacheModule, CacheRedisModule, ResponseCacheService, CacheTagsService],
+  providers: [
+    CacheTagsService,
+    CacheEntriesStore,
+    ResponseCacheService,
+    CacheLookups,
+    ResponseCachePrefetchGuard,
+    CacheInvalidationListener,
+  ],
+  exports: [
+    CacheModule,
+    CacheRedisModule,
+    ResponseCacheService,
+    CacheTagsService,
+    CacheLookups,
+    ResponseCachePrefetchGuard,
+  ],
 })
 export class ResponseCacheModule {}

@@ -6,7 +6,7 @@ import { MetricsService } from '../metrics/metrics.service';
 import { RedisService } from '../redis';
 import type { CacheRedisClient } from '../redis/cache-store.factory';
 import { CACHE_REDIS } from './cache.constants';
-import { CacheEntriesStore } from './cache-entries.store';
+import { CacheEntriesStore, EntryRead } from './cache-entries.store';
 import { CacheTagsService } from './cache-tags.service';
 import { withTimeout } from '../common/with-timeout';
 
@@ -88,11 +88,25 @@ export class ResponseCacheService {
     );
   }
 
-  async read(request: CachedRead): Promise<Served> {
+  /**
+   * Starts reading the entry of `key` (the hit check: one script). A guard starts it as soon as
+   * the request arrives, so that it runs alongside the limiter's check; `read` awaits it. Never
+   * an unhandled rejection: a lookup nobody reads (the request was refused) is simply dropped.
+   */
+  lookup(key: string, tags: string[]): Promise<EntryRead> {
+    const entry =
+      !this.redis.isReady || this.tags.hasPendingBumps
+        ? Promise.reject(new CacheUnavailableError())
+        : this.bounded(this.entries.read(key, tags));
+    entry.catch(() => undefined);
+    return entry;
+  }
+
+  /** The cached response, or the handler's; `started`: the lookup of `request` already made. */
+  async read(request: CachedRead, started?: Promise<EntryRead>): Promise<Served> {
     let sequence: number;
     try {
-      if (!this.redis.isReady || this.tags.hasPendingBumps) throw new CacheUnavailableError();
-      const entry = await this.bounded(this.entries.read(request.key, request.tags));
+      const entry = await (started ?? this.lookup(request.key, request.tags));
       if (entry.hit) {
         this.requests.inc({ cache: request.name, result: 'hit' });
         return { body: entry.body, hit: true };

@@ -3,15 +3,26 @@ import { Reflector } from '@nestjs/core';
 import type { Request, Response } from 'express';
 import type { RateLimitName } from '../config';
 import { LimitState } from './rate-limit-headers';
-import { RATE_LIMITS } from './rate-limit.decorator';
+import { RouteMetadataCache } from '../common/route-metadata';
 import { LimitCheck, LimitTarget, LimitVerdict, RateLimiter } from './rate-limiter';
 import { RefreshTokenOwner } from './refresh-token-owner';
-import { AFTER_AUTH_LIMITS, RouteRateLimitName, THROTTLER_SKIP } from './rate-limit.constants';
-import { ipTracker, loginEmailTracker, trackerFor, TrackedRequest } from './rate-limit-trackers';
+import {
+  AFTER_AUTH_LIMITS,
+  RATE_LIMITS,
+  RouteRateLimitName,
+  THROTTLER_SKIP,
+} from './rate-limit.constants';
+import {
+  immediateTracker,
+  ipTracker,
+  loginEmailTracker,
+  trackerFor,
+  TrackedRequest,
+} from './rate-limit-trackers';
 
 /**
  * When a route's limits are counted: before authentication (RateLimitGuard) or after it, once the
- * JwtGuard found the user (RateLimitInterceptor).
+ * JwtGuard found the user (RateLimitAfterAuthGuard).
  */
 export type RateLimitPhase = 'before-auth' | 'after-auth';
 
@@ -26,8 +37,9 @@ export interface SignInAttempt {
 }
 
 /**
- * The HTTP rate limits (docs/contract.md "Rate limits") of routes, counted by RateLimiter. Its two thin
- * adapters call it: RateLimitGuard (the first global guard) and RateLimitInterceptor.
+ * The HTTP rate limits (docs/contract.md "Rate limits") of routes, counted by RateLimiter. Its thin
+ * adapters call it: RateLimitGuard and RateLimitAfterAuthGuard (global guards, before and after
+ * authentication), and RateLimitInterceptor (settles sign-in attempts, on the routes that make them).
  *
  * In throttler v6 every named throttler applies to every route; here only GLOBAL does, plus the
  * ones a route names with `@RateLimit(...)`. `@SkipThrottle()` skips them all.
@@ -35,7 +47,7 @@ export interface SignInAttempt {
  * Before authentication, the IP-keyed limits (and REFRESH, keyed by the verified refresh token of
  * the body) count every request, those with bad credentials or bad tokens included, before
  * authentication spends a Redis round trip and a database read on them. The user-keyed limits
- * (BOOKING) need the user the JwtGuard found, so they are counted after all guards, before the
+ * (BOOKING) need the user the JwtGuard found, so they are counted by the last guard, before the
  * handler. A route naming LOGIN or LOGIN_EMAIL is a sign-in: both are counted by `signIn`, the
  * sequence the queue dashboard's sign-in uses too, and `settle` gives the LOGIN_EMAIL attempt back
  * when the handler did not answer 401.
@@ -49,25 +61,41 @@ export class RateLimitEnforcer {
   /** Every limit counted for a request so far: the headers speak of the closest to running out. */
   private readonly states = new WeakMap<object, LimitState[]>();
   private readonly signIns = new WeakMap<object, SignInAttempt>();
+  /** Each route's limits by phase, read from its decorators once. */
+  private readonly routes: RouteMetadataCache<Record<RateLimitPhase, RateLimitName[]>>;
 
   constructor(
-    private readonly reflector: Reflector,
+    reflector: Reflector,
     private readonly limiter: RateLimiter,
     private readonly refreshTokens: RefreshTokenOwner,
-  ) {}
+  ) {
+    this.routes = new RouteMetadataCache((handler, controller) => {
+      const targets = [handler, controller];
+      const skipped = (name: string) =>
+        reflector.getAllAndOverride<boolean>(THROTTLER_SKIP + name, targets) === true;
+      if (skipped('default')) return { 'before-auth': [], 'after-auth': [] };
+      const named = reflector.getAllAndOverride<RouteRateLimitName[]>(RATE_LIMITS, targets) ?? [];
+      const names = (['GLOBAL', ...named] as RateLimitName[]).filter((name) => !skipped(name));
+      return {
+        'before-auth': names.filter((name) => !AFTER_AUTH_LIMITS.has(name)),
+        'after-auth': names.filter((name) => AFTER_AUTH_LIMITS.has(name)),
+      };
+    });
+  }
 
   /** Counts the request under the route's limits of this phase; throws 429 or 503. */
   async enforce(context: ExecutionContext, phase: RateLimitPhase): Promise<void> {
     const names = this.routeLimits(context, phase);
     if (names.length === 0) return;
-    const req = context.switchToHttp().getRequest<Request>();
-    const res = context.switchToHttp().getResponse<Response>();
+    const http = context.switchToHttp();
+    const req = http.getRequest<Request>();
+    const res = http.getResponse<Response>();
     const others = names.filter((name) => !SIGN_IN_LIMITS.has(name));
-    const targets = (
-      await Promise.all(
-        others.map(async (name) => ({ name, tracker: await this.trackerOf(name, req) })),
-      )
-    ).filter((t): t is LimitTarget => t.tracker !== null);
+    const targets: LimitTarget[] = [];
+    for (const name of others) {
+      const tracker = await this.trackerOf(name, req as TrackedRequest);
+      if (tracker !== null) targets.push({ name, tracker });
+    }
     const earlier = this.states.get(req) ?? [];
 
     let attempt: SignInAttempt;
@@ -83,8 +111,13 @@ export class RateLimitEnforcer {
     }
     this.states.set(req, [...earlier, ...statesOf(attempt.checks)]);
     const { verdict } = attempt;
-    for (const [header, value] of Object.entries(verdict.headers)) res.setHeader(header, value);
+    for (const header in verdict.headers) res.setHeader(header, verdict.headers[header]);
     if (verdict.error) throw verdict.error;
+  }
+
+  /** Whether the request holds a sign-in attempt that `settle` must keep or give back. */
+  hasReservations(context: ExecutionContext): boolean {
+    return this.signIns.has(context.switchToHttp().getRequest<Request>());
   }
 
   /**
@@ -136,19 +169,17 @@ export class RateLimitEnforcer {
   /** The limits that apply to this route in this phase. */
   private routeLimits(context: ExecutionContext, phase: RateLimitPhase): RateLimitName[] {
     if (!this.limiter.enabled || context.getType() !== 'http') return [];
-    const targets = [context.getHandler(), context.getClass()];
-    const skipped = (name: string) =>
-      this.reflector.getAllAndOverride<boolean>(THROTTLER_SKIP + name, targets) === true;
-    if (skipped('default')) return [];
-    const named =
-      this.reflector.getAllAndOverride<RouteRateLimitName[]>(RATE_LIMITS, targets) ?? [];
-    return (['GLOBAL', ...named] as RateLimitName[]).filter(
-      (name) => !skipped(name) && AFTER_AUTH_LIMITS.has(name) === (phase === 'after-auth'),
-    );
+    return this.routes.of(context)[phase];
   }
 
-  private trackerOf(name: RateLimitName, req: Request): Promise<string | null> {
-    return trackerFor(name, req as TrackedRequest, (token) => this.refreshTokens.ownerOf(token));
+  /** Without a promise for every limit but REFRESH (the refresh token's owner is looked up). */
+  private trackerOf(
+    name: RateLimitName,
+    req: TrackedRequest,
+  ): string | null | Promise<string | null> {
+    return name === 'REFRESH'
+      ? trackerFor(name, req, (token) => this.refreshTokens.ownerOf(token))
+      : immediateTracker(name, req);
   }
 }
 

@@ -15,8 +15,23 @@ export type RefreshTokenOwner = (token: string) => Promise<string | null>;
 /** IPv6 clients are grouped by /64 (one host usually owns the whole prefix); `::ffff:a.b.c.d` is a.b.c.d. */
 const IPV6_SUBNET_PREFIX = 64;
 
+/**
+ * Trackers of the addresses seen lately: normalising an address (IPv6 parsing, masking) costs
+ * more than the rest of a limit check's CPU, and a client sends many requests. Bounded: emptied
+ * when full, so a flood of distinct addresses costs what it did without it.
+ */
+const KNOWN_ADDRESSES = 4096;
+const ipTrackers = new Map<string, string>();
+
 export function ipTracker(req: TrackedRequest): string {
-  return `ip:${normalizeIp(req.ip ?? 'unknown', IPV6_SUBNET_PREFIX)}`;
+  const ip = req.ip ?? 'unknown';
+  let tracker = ipTrackers.get(ip);
+  if (tracker === undefined) {
+    tracker = `ip:${normalizeIp(ip, IPV6_SUBNET_PREFIX)}`;
+    if (ipTrackers.size >= KNOWN_ADDRESSES) ipTrackers.clear();
+    ipTrackers.set(ip, tracker);
+  }
+  return tracker;
 }
 
 function bodyField(body: unknown, field: string): unknown {
@@ -46,14 +61,23 @@ export async function trackerFor(
   req: TrackedRequest,
   refreshTokenOwner: RefreshTokenOwner,
 ): Promise<string | null> {
+  if (name !== 'REFRESH') return immediateTracker(name, req);
+  const token = bodyField(req.body, 'refreshToken');
+  const owner = typeof token === 'string' ? await refreshTokenOwner(token) : null;
+  return owner ? `user:${owner}` : ipTracker(req);
+}
+
+/**
+ * `trackerFor` of every limit whose tracker needs no verification (all but REFRESH), without
+ * a promise: what the limits of nearly every request are keyed by.
+ */
+export function immediateTracker(
+  name: Exclude<RateLimitName, 'REFRESH'>,
+  req: TrackedRequest,
+): string | null {
   switch (name) {
     case 'LOGIN_EMAIL':
       return loginEmailTracker(req);
-    case 'REFRESH': {
-      const token = bodyField(req.body, 'refreshToken');
-      const owner = typeof token === 'string' ? await refreshTokenOwner(token) : null;
-      return owner ? `user:${owner}` : ipTracker(req);
-    }
     case 'BOOKING':
       return req.user ? `user:${req.user.id}` : ipTracker(req);
     default:

@@ -1,5 +1,8 @@
 import type { RateLimitName } from '../config';
 
+/** Metadata key of the limits a route names with `@RateLimit(...)`. */
+export const RATE_LIMITS = 'rateLimit:names';
+
 /** Limits a route opts into with `@RateLimit(...)`; GLOBAL applies to every route anyway. */
 export type RouteRateLimitName = Exclude<RateLimitName, 'GLOBAL' | 'CHAT'>;
 

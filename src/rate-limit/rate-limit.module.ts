@@ -1,18 +1,19 @@
 import { DynamicModule, Module, Type } from '@nestjs/common';
-import { APP_INTERCEPTOR } from '@nestjs/core';
 import { ChatRateLimiter } from './chat-rate-limiter';
 import { RateLimitEnforcer } from './rate-limit-enforcer';
 import { RateLimitInterceptor } from './rate-limit.interceptor';
 import { RateLimitTelemetry } from './rate-limit-telemetry';
 import { RateLimiter } from './rate-limiter';
 import { RateLimitStorage } from './rate-limit.storage';
-import { RateLimitGuard } from './rate-limit.guard';
+import { RateLimitAfterAuthGuard, RateLimitGuard } from './rate-limit.guard';
 
 /**
  * Rate limits on Redis, shared by every API process (docs/contract.md "Rate limits"), all counted by
  * RateLimiter: the route limits (RateLimitEnforcer, called by RateLimitGuard before authentication
- * and by RateLimitInterceptor after it), ChatRateLimiter for the socket, and the queue dashboard's
- * sign-ins (RateLimitEnforcer.signIn, as POST /auth/login). THROTTLE_ENABLED=false turns them all off. RateLimitGuard is
+ * and by RateLimitAfterAuthGuard after it; RateLimitInterceptor settles reserved sign-in attempts
+ * on the routes that reserve them), ChatRateLimiter for the socket, and the queue dashboard's
+ * sign-ins (RateLimitEnforcer.signIn, as POST /auth/login). THROTTLE_ENABLED=false turns them all
+ * off. The guards are
  * exported, not registered: AppModule registers the global guards in the order they must run.
  *
  * Redis unreachable (the rate-limit connection has no offline queue and a 500 ms command timeout,
@@ -37,10 +38,16 @@ export class RateLimitModule {
         ChatRateLimiter,
         RateLimitEnforcer,
         RateLimitGuard,
+        RateLimitAfterAuthGuard,
         RateLimitInterceptor,
-        { provide: APP_INTERCEPTOR, useExisting: RateLimitInterceptor },
       ],
-      exports: [ChatRateLimiter, RateLimitEnforcer, RateLimitGuard],
+      exports: [
+        ChatRateLimiter,
+        RateLimitEnforcer,
+        RateLimitInterceptor,
+        RateLimitGuard,
+        RateLimitAfterAuthGuard,
+      ],
     };
   }
 }

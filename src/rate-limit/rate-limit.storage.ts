@@ -82,7 +82,8 @@ return 1
  *   both keys in one Cluster slot). A changed THROTTLE_<NAME> therefore starts from fresh
  *   counters: no block made under an old limit outlives it;
  * - the script is sent once and then run by SHA (EVALSHA), not re-sent with every request;
- * - it runs on a dedicated connection without offline queue and with a short command timeout.
+ * - it runs on a dedicated connection without offline queue and with a short command timeout,
+ *   auto-pipelined: the scripts of concurrent requests share one write and one read.
  * It also reserves attempts ahead of time (`reserve` / `release`), for limits that may only let
  * LIMIT attempts run whatever the concurrency but count failed ones only (LOGIN_EMAIL).
  */
@@ -98,6 +99,9 @@ export class RateLimitStorage extends ThrottlerStorageRedisService implements On
         enableOfflineQueue: false,
         commandTimeout: RATE_LIMIT_COMMAND_TIMEOUT_MS,
         maxRetriesPerRequest: 1,
+        // Every request runs the script: the checks of the requests in flight go out in one
+        // write (and come back in one read) instead of one system call pair each.
+        enableAutoPipelining: true,
       }) as never,
     );
     this.redis.defineCommand('parcsalRateLimit', { numberOfKeys: 2, lua: this.scriptSrc });
