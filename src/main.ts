@@ -1,11 +1,11 @@
 import { NestFactory } from '@nestjs/core';
-import type { NestExpressApplication } from '@nestjs/platform-express';
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { AddressInfo } from 'node:net';
 import { AppModule } from './app.module';
 import { bootLogger, rootLogger } from './common/app-logger';
 import { exitCleanlyOnSignals, HttpDrain } from './common/graceful-shutdown';
 import { startOrExit } from './common/start-up';
-import { configureApp } from './configure-app';
+import { configureApp, createHttpAdapter } from './configure-app';
 import { AppConfig, loadConfigFromProcess } from './config';
 import { DrainState } from './health/drain-state';
 import { describeRedisTarget } from './redis';
@@ -27,12 +27,16 @@ function features(config: AppConfig) {
 
 startOrExit(async () => {
   const config = loadConfigFromProcess();
-  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config), {
-    logger: bootLogger(config.logLevel),
-    bodyParser: false,
-    // Let start-up errors reach startOrExit (one clear line) instead of aborting the process.
-    abortOnError: false,
-  });
+  const app = await NestFactory.create<NestFastifyApplication>(
+    AppModule.forRoot(config),
+    await createHttpAdapter(config),
+    {
+      logger: bootLogger(config.logLevel),
+      bodyParser: false,
+      // Let start-up errors reach startOrExit (one clear line) instead of aborting the process.
+      abortOnError: false,
+    },
+  );
   configureApp(app, config);
   await app.init();
   const http = new HttpDrain(app.getHttpServer());
@@ -40,7 +44,8 @@ startOrExit(async () => {
     app.get(DrainState).start();
     await http.drain();
   });
-  await app.listen(config.port);
+  // Every interface, as Node listens by default (Fastify alone would listen on localhost only).
+  await app.listen(config.port, '::');
   const { port } = app.getHttpServer().address() as AddressInfo;
   rootLogger()
     .child({ context: 'Api' })

@@ -2,7 +2,7 @@ import { CACHE_KEY_METADATA, CACHE_MANAGER, CacheInterceptor } from '@nestjs/cac
 import { CallHandler, ExecutionContext, Inject, Injectable, StreamableFile } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import type { Cache } from 'cache-manager';
-import type { Response } from 'express';
+import type { FastifyReply } from 'fastify';
 import { lastValueFrom, Observable, of } from 'rxjs';
 import { APP_CONFIG, AppConfig, CacheName } from '../config';
 import { CACHED_ROUTE } from './cache.constants';
@@ -40,7 +40,7 @@ export class ResponseCacheInterceptor extends CacheInterceptor {
     const name = this.cacheName(context) as CacheName;
     const policy = CACHE_POLICIES[name];
     const request = context.switchToHttp().getRequest<CacheableRequest>();
-    const response = context.switchToHttp().getResponse<Response>();
+    const response = context.switchToHttp().getResponse<FastifyReply>();
     const served = await this.responses.read({
       name,
       key,
@@ -54,7 +54,7 @@ export class ResponseCacheInterceptor extends CacheInterceptor {
         return { body, cacheable };
       },
     });
-    response.setHeader('X-Cache', served.hit ? 'HIT' : 'MISS');
+    void response.header('X-Cache', served.hit ? 'HIT' : 'MISS');
     return of(served.body);
   }
 
@@ -69,8 +69,9 @@ export class ResponseCacheInterceptor extends CacheInterceptor {
       this.reflector.get<CachedRouteOptions | undefined>(CACHED_ROUTE, context.getHandler()) ?? {};
     return cacheKeyOf(name, [
       request.method,
-      request.path,
-      route.query ? normaliseQuery(request.query, route.query) : '',
+      // The path as sent, without the query string.
+      request.url.split('?', 1)[0],
+      route.query ? normaliseQuery(request.query as Record<string, unknown>, route.query) : '',
       policy.perUser ? request.user!.id : '',
     ]);
   }

@@ -1,4 +1,4 @@
-import type { Server } from 'node:http';
+import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import type { Duplex } from 'node:stream';
 import { errorBody } from './error-response';
 
@@ -9,29 +9,45 @@ const STATUS_BY_CODE: Record<string, number> = {
 };
 
 /**
- * Requests Node's HTTP parser refuses before Express sees them (a URL or headers over 16 kB,
- * malformed request lines) got Node's bare "431"/"400" with no body. They get the contract's error
- * shape like every other error.
+ * Fastify's `clientErrorHandler`: requests Node's HTTP parser refuses before any route sees them
+ * (a URL or headers over 16 kB, malformed request lines) get the contract's error shape like
+ * every other error, rather than Fastify's own body.
  */
-export function answerClientErrorsAsJson(server: Server): void {
-  server.on('clientError', (error: NodeJS.ErrnoException, socket: Duplex) => {
-    if (error.code === 'ECONNRESET' || !socket.writable) {
-      socket.destroy();
-      return;
-    }
-    const status = STATUS_BY_CODE[error.code ?? ''] ?? 400;
-    const body = JSON.stringify(
-      errorBody(
-        status,
-        status === 431 ? 'Request line or headers are too large' : 'Malformed HTTP request',
-      ),
-    );
-    socket.end(
-      `HTTP/1.1 ${status} ${errorBody(status, '').error}\r\n` +
-        'Content-Type: application/json; charset=utf-8\r\n' +
-        `Content-Length: ${Buffer.byteLength(body)}\r\n` +
-        'Connection: close\r\n\r\n' +
-        body,
-    );
-  });
+export function answerClientErrorAsJson(error: NodeJS.ErrnoException, socket: Duplex): void {
+  if (error.code === 'ECONNRESET' || !socket.writable) {
+    socket.destroy();
+    return;
+  }
+  const status = STATUS_BY_CODE[error.code ?? ''] ?? 400;
+  const body = JSON.stringify(
+    errorBody(
+      status,
+      status === 431 ? 'Request line or headers are too large' : 'Malformed HTTP request',
+    ),
+  );
+  socket.end(
+    `HTTP/1.1 ${status} ${errorBody(status, '').error}\r\n` +
+      'Content-Type: application/json; charset=utf-8\r\n' +
+      `Content-Length: ${Buffer.byteLength(body)}\r\n` +
+      'Connection: close\r\n\r\n' +
+      body,
+  );
+}
+
+/**
+ * Fastify's `frameworkErrors`: the router's own refusals (a path that does not percent-decode,
+ * 400) are answered before any hook or error handler runs, so in the error shape here, with the
+ * request id.
+ */
+export function answerRouterErrorAsJson(
+  error: FastifyError,
+  request: FastifyRequest,
+  reply: FastifyReply,
+): void {
+  const status = error.statusCode ?? 400;
+  void reply
+    .code(status)
+    .header('X-Request-Id', request.id)
+    .type('application/json; charset=utf-8')
+    .send(errorBody(status, error.message));
 }

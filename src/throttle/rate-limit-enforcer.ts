@@ -1,13 +1,13 @@
 import { ExecutionContext, HttpException, Injectable } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
-import type { Request, Response } from 'express';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { ThrottlerName } from '../config';
 import { LimitState } from './rate-limit-headers';
 import { RATE_LIMITS } from './rate-limit.decorator';
 import { LimitCheck, LimitTarget, RateLimiter } from './rate-limiter';
 import { RefreshTokenOwner } from './refresh-token-owner';
 import { AFTER_AUTH_THROTTLERS, RouteThrottlerName, THROTTLER_SKIP } from './throttle.constants';
-import { trackerFor, TrackedRequest } from './throttle-trackers';
+import { trackerFor } from './throttle-trackers';
 
 /**
  * When a route's limits are counted: before authentication (ThrottleGuard) or after it, once the
@@ -49,8 +49,8 @@ export class RateLimitEnforcer {
   async enforce(context: ExecutionContext, phase: RateLimitPhase): Promise<void> {
     const names = this.routeThrottlers(context, phase);
     if (names.length === 0) return;
-    const req = context.switchToHttp().getRequest<Request>();
-    const res = context.switchToHttp().getResponse<Response>();
+    const req = context.switchToHttp().getRequest<FastifyRequest>();
+    const res = context.switchToHttp().getResponse<FastifyReply>();
     const targets = await Promise.all(
       names.map(async (name) => ({ name, tracker: await this.trackerOf(name, req) })),
     );
@@ -65,7 +65,7 @@ export class RateLimitEnforcer {
     const states = [...(this.states.get(req) ?? []), ...checks.flatMap((c) => c.state ?? [])];
     this.states.set(req, states);
     const verdict = this.limiter.verdict(checks, states);
-    for (const [header, value] of Object.entries(verdict.headers)) res.setHeader(header, value);
+    for (const [header, value] of Object.entries(verdict.headers)) void res.header(header, value);
     if (verdict.error) throw verdict.error;
   }
 
@@ -74,7 +74,7 @@ export class RateLimitEnforcer {
    * counted only when it was refused with 401 (bad credentials); otherwise they are given back.
    */
   async settle(context: ExecutionContext, error?: unknown): Promise<void> {
-    const req = context.switchToHttp().getRequest<Request>();
+    const req = context.switchToHttp().getRequest<FastifyRequest>();
     const reserved = this.reserved.get(req);
     if (!reserved) return;
     this.reserved.delete(req);
@@ -96,7 +96,7 @@ export class RateLimitEnforcer {
     );
   }
 
-  private trackerOf(name: ThrottlerName, req: Request): Promise<string | null> {
-    return trackerFor(name, req as TrackedRequest, (token) => this.refreshTokens.ownerOf(token));
+  private trackerOf(name: ThrottlerName, req: FastifyRequest): Promise<string | null> {
+    return trackerFor(name, req, (token) => this.refreshTokens.ownerOf(token));
   }
 }
