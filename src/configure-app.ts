@@ -41,6 +41,10 @@ export async function createHttpAdapter(config: AppConfig): Promise<FastifyAdapt
       querystringParser: (query) => parseQuery(query),
     },
   });
+  // A GET (or HEAD) body is read like any other, as it always was: a malformed one is a 400.
+  for (const method of ['GET', 'HEAD']) {
+    instance.addHttpMethod(method, { hasBody: true, overrideExisting: true });
+  }
   // First of all hooks (see sendSecurityHeaders), then the request id every response echoes.
   await sendSecurityHeaders(instance);
   instance.addHook('onRequest', (request, reply, done) => {

@@ -22,11 +22,15 @@ export const QUEUE_DASHBOARD_ROUTE = '/admin/queues';
   imports: [
     QueuesModule,
     AuthModule,
-    BullBoardModule.forRoot({
-      route: QUEUE_DASHBOARD_ROUTE,
-      // @bull-board/fastify ships its own copy of @bull-board/api typings: same shape.
-      adapter: FastifyAdapter as unknown as BullBoardModuleOptions['adapter'],
-      boardOptions: { uiConfig: { boardTitle: 'Parcsal queues' } },
+    // Async so that each application gets its own board (forRoot's is made once per process,
+    // and shared by every application a test starts).
+    BullBoardModule.forRootAsync({
+      useFactory: (): BullBoardModuleOptions => ({
+        route: QUEUE_DASHBOARD_ROUTE,
+        // @bull-board/fastify ships its own copy of @bull-board/api typings: same shape.
+        adapter: FastifyAdapter as unknown as BullBoardModuleOptions['adapter'],
+        boardOptions: { uiConfig: { boardTitle: 'Parcsal queues' } },
+      }),
     }),
     BullBoardModule.forFeature(
       { name: QueueName.Email, adapter: BullMQAdapter },
