@@ -9,6 +9,7 @@ import { answerClientErrorAsJson, answerRouterErrorAsJson } from './common/clien
 import { InputValidationPipe } from './common/input-validation.pipe';
 import { MAX_BODY_BYTES, readRequestBodies } from './common/request-body';
 import { requestIdFor } from './common/request-id';
+import { keepResponseConventions } from './common/response-conventions';
 import { HttpMetrics } from './metrics/http-metrics';
 import { buildOpenApiDocument } from './openapi/openapi-document';
 import type { AppConfig } from './config';
@@ -52,6 +53,7 @@ export async function createHttpAdapter(config: AppConfig): Promise<FastifyAdapt
     done();
   });
   readRequestBodies(instance);
+  await keepResponseConventions(instance);
   return new FastifyAdapter(instance as never);
 }
 

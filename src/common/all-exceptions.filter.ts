@@ -9,25 +9,7 @@ import {
 import type { IncomingMessage } from 'node:http';
 import { ErrorBody, errorBody } from './error-response';
 import { isInfrastructureOutage } from './infrastructure-errors';
-
-/**
- * Errors of reading a body (src/common/request-body.ts, json-depth.ts, form-keys.ts), raised
- * before any route runs, by their `type` (body-parser's names for them).
- */
-const BODY_ERRORS: Record<string, { status: number; message: string | string[] }> = {
-  'entity.parse.failed': { status: 400, message: 'Malformed JSON body' },
-  'entity.too.large': { status: 413, message: 'Request body is larger than 100 kB' },
-  'entity.too.deep': { status: 400, message: 'JSON body is nested too deeply' },
-  'entity.forbidden.key': { status: 400, message: ['property __proto__ should not exist'] },
-  'encoding.unsupported': { status: 415, message: 'Unsupported body encoding' },
-  'encoding.failed': {
-    status: 400,
-    message: 'Request body could not be decoded with its Content-Encoding',
-  },
-  'parameters.too.many': { status: 413, message: 'Too many form fields' },
-  'querystring.parse.rangeError': { status: 400, message: 'Form field names cannot be nested' },
-  'charset.unsupported': { status: 415, message: 'Unsupported body charset' },
-};
+import { bodyErrorResponse } from './request-body';
 
 /** What the filter reads of a request: Fastify's, or Node's in a middleware (no `raw`). */
 interface AnyRequest {
@@ -71,8 +53,8 @@ export class AllExceptionsFilter implements ExceptionFilter {
 
   private toBody(exception: unknown, req: AnyRequest): ErrorBody {
     if (exception instanceof HttpException) return fromHttpException(exception);
-    const bodyError = BODY_ERRORS[(exception as { type?: string })?.type ?? ''];
-    if (bodyError) return errorBody(bodyError.status, bodyError.message);
+    const bodyError = bodyErrorResponse(exception);
+    if (bodyError) return bodyError;
     if (isInfrastructureOutage(exception)) {
       this.logger.warn(
         `${req.method} ${req.url} [${requestId(req)}]: ${(exception as Error).message}`,

@@ -1,4 +1,6 @@
-import helmet from '@fastify/helmet';
+import fastifyHelmet from '@fastify/helmet';
+import helmet, { HelmetOptions } from 'helmet';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { FastifyInstance } from 'fastify';
 
@@ -16,9 +18,17 @@ import type { FastifyInstance } from 'fastify';
  * queue dashboard's 401) carry the headers too.
  */
 export async function sendSecurityHeaders(fastify: FastifyInstance): Promise<void> {
-  await fastify.register(helmet, {
-    contentSecurityPolicy: { directives: { upgradeInsecureRequests: null } },
-  });
+  await fastify.register(fastifyHelmet, HELMET_OPTIONS);
+}
+
+const HELMET_OPTIONS: HelmetOptions = {
+  contentSecurityPolicy: { directives: { upgradeInsecureRequests: null } },
+};
+const applyHelmet = helmet(HELMET_OPTIONS);
+
+/** The same headers on a response answered before any hook runs (the router's refusals). */
+export function setSecurityHeaders(req: IncomingMessage, res: ServerResponse): void {
+  applyHelmet(req, res, () => undefined);
 }
 
 /**
@@ -33,5 +43,7 @@ export function allowCorsOrigins(app: NestFastifyApplication, corsOrigins: strin
     // (with the list, `Access-Control-Allow-Credentials: true` would still reach it).
     origin: (origin, callback) => callback(null, origin !== undefined && allowed.has(origin)),
     credentials: true,
+    // The methods the API has (the default of @fastify/cors leaves out PUT, PATCH and DELETE).
+    methods: 'GET,HEAD,PUT,PATCH,POST,DELETE',
   });
 }

@@ -1,6 +1,9 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import type { Duplex } from 'node:stream';
 import { errorBody } from './error-response';
+import { setSecurityHeaders } from './browser-security';
+import { bodyHeaderError } from './request-body';
+import { weakEtagOf } from './response-conventions';
 
 /** Node's parser errors that have their own status; any other malformed request is a 400. */
 const STATUS_BY_CODE: Record<string, number> = {
@@ -35,19 +38,42 @@ export function answerClientErrorAsJson(error: NodeJS.ErrnoException, socket: Du
 }
 
 /**
- * Fastify's `frameworkErrors`: the router's own refusals (a path that does not percent-decode,
- * 400) are answered before any hook or error handler runs, so in the error shape here, with the
- * request id.
+ * Fastify's `frameworkErrors`: the router's own refusals (a path that does not percent-decode)
+ * are answered before any hook or error handler runs, so in the error shape here, with the
+ * request id. A body its headers already refuse (415, 413) is that error, as when bodies were
+ * read before routing.
  */
 export function answerRouterErrorAsJson(
   error: FastifyError,
   request: FastifyRequest,
   reply: FastifyReply,
 ): void {
-  const status = error.statusCode ?? 400;
+  const body =
+    bodyHeaderError(request) ??
+    errorBody(
+      error.statusCode ?? 400,
+      error.code === 'FST_ERR_BAD_URL' ? badUrlMessage(request.url) : error.message,
+    );
+  const text = JSON.stringify(body);
+  setSecurityHeaders(request.raw, reply.raw);
   void reply
-    .code(status)
+    .code(body.statusCode)
     .header('X-Request-Id', request.id)
+    .header('ETag', weakEtagOf(text))
     .type('application/json; charset=utf-8')
-    .send(errorBody(status, error.message));
+    .send(text);
+}
+
+/** The path segment that does not percent-decode, in the words Express's router used. */
+function badUrlMessage(url: string): string {
+  const path = url.split('?', 1)[0];
+  const segment = path.split('/').find((part) => {
+    try {
+      decodeURIComponent(part);
+      return false;
+    } catch {
+      return true;
+    }
+  });
+  return segment === undefined ? 'Malformed URL path' : `Failed to decode param '${segment}'`;
 }

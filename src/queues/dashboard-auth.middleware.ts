@@ -3,6 +3,7 @@ import { createHmac, randomBytes } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { CredentialsService } from '../auth/credentials.service';
 import { errorBody } from '../common/error-response';
+import { weakEtagOf } from '../common/response-conventions';
 import { RateLimiter } from '../throttle/rate-limiter';
 import { ipTracker, loginEmailTracker } from '../throttle/throttle-trackers';
 
@@ -97,6 +98,7 @@ export class QueueDashboardAuthMiddleware implements NestMiddleware {
     res.setHeader('WWW-Authenticate', `Basic realm="${QUEUE_DASHBOARD_REALM}", charset="UTF-8"`);
     res.setHeader('Content-Type', 'application/json; charset=utf-8');
     res.setHeader('Content-Length', Buffer.byteLength(body));
+    res.setHeader('ETag', weakEtagOf(body));
     res.end(body);
   }
 }
