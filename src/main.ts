@@ -25,6 +25,20 @@ function features(config: AppConfig) {
   };
 }
 
+/**
+ * Every interface, as Node listens when given no host (Fastify's default is localhost only):
+ * IPv6 and IPv4, or IPv4 alone on a host without IPv6.
+ */
+async function listenOnEveryInterface(app: NestFastifyApplication, port: number): Promise<void> {
+  try {
+    await app.listen(port, '::');
+  } catch (error) {
+    const code = (error as { code?: unknown }).code;
+    if (code !== 'EAFNOSUPPORT' && code !== 'EADDRNOTAVAIL') throw error;
+    await app.listen(port, '0.0.0.0');
+  }
+}
+
 startOrExit(async () => {
   const config = loadConfigFromProcess();
   const app = await NestFactory.create<NestFastifyApplication>(
@@ -44,8 +58,7 @@ startOrExit(async () => {
     app.get(DrainState).start();
     await http.drain();
   });
-  // Every interface, as Node listens by default (Fastify alone would listen on localhost only).
-  await app.listen(config.port, '::');
+  await listenOnEveryInterface(app, config.port);
   const { port } = app.getHttpServer().address() as AddressInfo;
   rootLogger()
     .child({ context: 'Api' })

@@ -248,6 +248,19 @@ describe('HTTP conventions', () => {
       expect((await post('gzip', Buffer.alloc(0))).status).toBe(400);
     });
 
+    it('a body over 100 kB that is not the gzip it claims is 400, and the server goes on', async () => {
+      const res = await post('gzip', Buffer.alloc(150_000, 'x'));
+      expect(res.status).toBe(400);
+      expectError(res.body, 400, 'Bad Request');
+      expect((await fetch(`${api.url}/health/live`)).status).toBe(200);
+    });
+
+    it('a compressed body over 100 kB once decoded is 413', async () => {
+      const res = await post('gzip', gzipSync(`{"email":"${'x'.repeat(150_000)}"}`));
+      expect(res.status).toBe(413);
+      expectError(res.body, 413, 'Payload Too Large');
+    });
+
     it('an unknown encoding is 415', async () => {
       for (const encoding of ['compress', 'x-unknown', 'gzip, br']) {
         const res = await post(encoding, Buffer.from(LOGIN));

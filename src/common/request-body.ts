@@ -13,6 +13,11 @@ export const MAX_BODY_BYTES = 100 * 1024;
 
 const JSON_TYPE = 'application/json';
 const FORM_TYPE = 'application/x-www-form-urlencoded';
+/**
+ * Fastify's own limit on the parsers, off: it would refuse a compressed body by its
+ * Content-Length, before decoding; MAX_BODY_BYTES is applied in preParsing (see decodedBody).
+ */
+const UNLIMITED = Number.MAX_SAFE_INTEGER;
 /** More fields than this in a urlencoded body is a 413. */
 const MAX_FORM_FIELDS = 1000;
 
@@ -85,7 +90,7 @@ export function readRequestBodies(fastify: FastifyInstance): void {
   fastify.removeAllContentTypeParsers();
   fastify.addContentTypeParser(
     JSON_TYPE,
-    { parseAs: 'buffer', bodyLimit: MAX_BODY_BYTES },
+    { parseAs: 'buffer', bodyLimit: UNLIMITED },
     (request, body: Buffer, done) => {
       try {
         done(null, hasBody(request.raw) ? parseJson(request, body) : undefined);
@@ -96,7 +101,7 @@ export function readRequestBodies(fastify: FastifyInstance): void {
   );
   fastify.addContentTypeParser(
     FORM_TYPE,
-    { parseAs: 'buffer', bodyLimit: MAX_BODY_BYTES },
+    { parseAs: 'buffer', bodyLimit: UNLIMITED },
     (request, body: Buffer, done) => {
       try {
         done(null, hasBody(request.raw) ? parseForm(request, body) : undefined);
@@ -252,12 +257,15 @@ function decodedBody(
   payload: Readable,
   decoder: (() => Transform) | undefined,
 ): Readable {
-  // Fastify counts an identity body of known length itself; a chunked one is counted here, so
-  // that its 413 is this one too.
+  // An identity body of known length was checked by its Content-Length (Node reads no more);
+  // a chunked one is counted here.
   if (!decoder && request.headers['content-length'] !== undefined) return payload;
   const decoding = decoder?.() ?? new PassThrough();
   let decodedLength = 0;
   const out = Object.assign(new PassThrough(), { receivedEncodedLength: 0 });
+  // Fastify listens for errors only while it reads (not once it refused the body by its
+  // Content-Length): an error after that must not become an uncaught exception.
+  out.on('error', () => undefined);
   payload.on('data', (chunk: Buffer) => (out.receivedEncodedLength += chunk.length));
   payload.on('error', (error) => out.destroy(error));
   decoding.on('error', () =>
