@@ -214,6 +214,18 @@ describe('a web app on another origin (CORS_ORIGINS, security headers, Chromium)
     expect(read.headers['access-control-allow-origin']).toBeUndefined();
   });
 
+  it('lets listed origins send every method the API has (PUT, PATCH, DELETE included)', async () => {
+    const preflight = await a
+      .http()
+      .options('/users/me')
+      .set('Origin', 'https://app.parcsal.example')
+      .set('Access-Control-Request-Method', 'PATCH');
+    expect(preflight.status).toBe(204);
+    expect(preflight.headers['access-control-allow-methods']).toBe(
+      'GET,HEAD,PUT,PATCH,POST,DELETE',
+    );
+  });
+
   it('refuses a Socket.IO handshake carrying an unlisted Origin, in the server itself', async () => {
     const user = await registerCustomer(a);
     const poll = (origin?: string) => {

@@ -75,6 +75,21 @@ describe('queue dashboard /admin/queues', () => {
     );
   });
 
+  it('guards every path below it too, in any spelling, with the security headers', async () => {
+    for (const path of [
+      '/admin/queues/',
+      '/admin/queues/api/queues',
+      '/admin/queues/queue/email',
+      '/admin/queues/static/js/main.js',
+      '/ADMIN/Queues/api/queues',
+    ]) {
+      const res = await fetch(`${api.url}${path}`);
+      expect({ path, status: res.status }).toEqual({ path, status: 401 });
+      expect(res.headers.get('www-authenticate')).toMatch(/^Basic /);
+      expect(res.headers.get('x-frame-options')).toBe('SAMEORIGIN');
+    }
+  });
+
   it('an admin opens it in a browser and sees the email queue with its completed job', async () => {
     const context = await browser.newContext({
       httpCredentials: { username: ADMIN_ENV.ADMIN_EMAIL, password: ADMIN_ENV.ADMIN_PASSWORD },

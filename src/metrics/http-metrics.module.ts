@@ -1,10 +1,7 @@
-import { MiddlewareConsumer, Module, NestModule } from '@nestjs/common';
-import { HttpMetricsMiddleware } from './http-metrics.middleware';
+import { Module } from '@nestjs/common';
+import { HttpMetrics } from './http-metrics';
 import { MetricsController } from './metrics.controller';
 
-@Module({ controllers: [MetricsController], providers: [HttpMetricsMiddleware] })
-export class HttpMetricsModule implements NestModule {
-  configure(consumer: MiddlewareConsumer): void {
-    consumer.apply(HttpMetricsMiddleware).forRoutes('*path');
-  }
-}
+/** GET /metrics, and the HTTP metrics configureApp installs on the server (see HttpMetrics). */
+@Module({ controllers: [MetricsController], providers: [HttpMetrics], exports: [HttpMetrics] })
+export class HttpMetricsModule {}
