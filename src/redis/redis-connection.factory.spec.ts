@@ -38,12 +38,6 @@ describe('openRedis (no connection is made: lazy)', () => {
     expect(describeRedisTarget(cluster)).toBe('cluster 10.0.0.1:7000,10.0.0.2:7001');
   });
 
-  it('auto-pipelines a Cluster client when asked (a Cluster option, not a node option)', () => {
-    const piped = openRedis(cluster, { enableAutoPipelining: true }) as Cluster;
-    expect(piped.options.enableAutoPipelining).toBe(true);
-    expect((openRedis(cluster, {}) as Cluster).options.enableAutoPipelining).toBe(false);
-  });
-
   it('asks the sentinels for the named master on REDIS_SENTINELS', () => {
     const client = openRedis(sentinel, { enableOfflineQueue: false }) as Redis;
     expect(client).not.toBeInstanceOf(Cluster);

@@ -15,8 +15,6 @@ export function openRedis(config: RedisConnectionConfig, options: RedisOptions):
     return new Cluster(config.clusterNodes, {
       lazyConnect: true,
       enableOfflineQueue: base.enableOfflineQueue,
-      // A Cluster client pipelines by itself (per node), not through its nodes' options.
-      enableAutoPipelining: base.enableAutoPipelining,
       redisOptions: base,
     });
   }

@@ -29,10 +29,6 @@ export class RedisService implements OnModuleInit, OnApplicationShutdown {
   /**
    * The shared client for request-path commands. No offline queue and a command timeout:
    * while Redis is down, commands fail at once instead of piling up and replaying late.
-   * Auto-pipelined: the commands of concurrent requests (the session check of every signed-in
-   * request) issued in one turn of the event loop go out in one write. MULTI and explicit
-   * pipelines are sent as they are; nothing on this client uses WATCH, which must not be
-   * auto-pipelined.
    */
   readonly client: RedisClient;
 
@@ -42,7 +38,6 @@ export class RedisService implements OnModuleInit, OnApplicationShutdown {
       enableOfflineQueue: false,
       commandTimeout: REDIS_COMMAND_TIMEOUT_MS,
       maxRetriesPerRequest: 1,
-      enableAutoPipelining: true,
     });
   }
 
