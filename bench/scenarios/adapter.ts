@@ -8,10 +8,11 @@ import { compare, fmt, spread, verdict } from '../lib/stats';
 import { anyShipmentId, HIGH_LIMITS } from './throttle';
 
 /**
- * The last commit whose API ran on Express (issue 22): this build is compared with it. Override
+ * The last commit whose API ran on Express (issue 22: main just before the Fastify merge, with
+ * every other change of that merge's first parent): this build is compared with it. Override
  * with BENCH_BASELINE_REF (any commit, branch or tag in this clone's history).
  */
-export const EXPRESS_BASELINE = 'HEAD';
+export const EXPRESS_BASELINE = '167e8ce1';
 
 /** Issue 22: Fastify becomes the default if the real API gains at least this much on it. */
 export const FASTIFY_THRESHOLD = 1.3;
