@@ -6,10 +6,9 @@ import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify
 
 /*
  * The bare-framework ceiling: NestJS 11 with one empty route, no guards, pipes, interceptors,
- * logging, database or Redis. BARE_ADAPTER=express (default: issue 18 defines the ceiling on it)
- * or fastify (the adapter the API runs on since issue 22). Whatever the API serves per second is
- * compared to the Express one, and in the targets scenario to the Fastify one too (see
- * docs/benchmarks.md).
+ * logging, database or Redis. BARE_ADAPTER=express (default: the adapter the API runs on) or
+ * fastify (issue 22: what the other adapter would allow). Whatever the API serves per second is
+ * compared to the Express one (see docs/benchmarks.md).
  */
 
 @Controller()

@@ -7,7 +7,6 @@
  *   npm run openapi:export
  */
 import { NestFactory } from '@nestjs/core';
-import { FastifyAdapter } from '@nestjs/platform-fastify';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { AppModule } from '../src/app.module';
@@ -19,7 +18,7 @@ export const OPENAPI_FILE = join(__dirname, '..', 'docs', 'openapi.json');
 async function main(): Promise<void> {
   // Nothing connects in preview mode; a DATABASE_URL keeps the embedded-only modules out.
   const config = loadConfig({ DATABASE_URL: 'postgres://unused/preview', LOG_LEVEL: 'fatal' });
-  const app = await NestFactory.create(AppModule.forRoot(config), new FastifyAdapter(), {
+  const app = await NestFactory.create(AppModule.forRoot(config), {
     preview: true,
     logger: false,
     abortOnError: false,

@@ -1,11 +1,11 @@
 import { NestFactory } from '@nestjs/core';
-import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import type { NestExpressApplication } from '@nestjs/platform-express';
 import type { AddressInfo } from 'node:net';
 import { AppModule } from './app.module';
 import { bootLogger, rootLogger } from './common/app-logger';
 import { exitCleanlyOnSignals, HttpDrain } from './common/graceful-shutdown';
 import { startOrExit } from './common/start-up';
-import { configureApp, createHttpAdapter } from './configure-app';
+import { configureApp } from './configure-app';
 import { AppConfig, loadConfigFromProcess } from './config';
 import { DrainState } from './health/drain-state';
 import { describeRedisTarget } from './redis';
@@ -25,32 +25,14 @@ function features(config: AppConfig) {
   };
 }
 
-/**
- * Every interface, as Node listens when given no host (Fastify's default is localhost only):
- * IPv6 and IPv4, or IPv4 alone on a host without IPv6.
- */
-async function listenOnEveryInterface(app: NestFastifyApplication, port: number): Promise<void> {
-  try {
-    await app.listen(port, '::');
-  } catch (error) {
-    const code = (error as { code?: unknown }).code;
-    if (code !== 'EAFNOSUPPORT' && code !== 'EADDRNOTAVAIL') throw error;
-    await app.listen(port, '0.0.0.0');
-  }
-}
-
 startOrExit(async () => {
   const config = loadConfigFromProcess();
-  const app = await NestFactory.create<NestFastifyApplication>(
-    AppModule.forRoot(config),
-    await createHttpAdapter(config),
-    {
-      logger: bootLogger(config.logLevel),
-      bodyParser: false,
-      // Let start-up errors reach startOrExit (one clear line) instead of aborting the process.
-      abortOnError: false,
-    },
-  );
+  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config), {
+    logger: bootLogger(config.logLevel),
+    bodyParser: false,
+    // Let start-up errors reach startOrExit (one clear line) instead of aborting the process.
+    abortOnError: false,
+  });
   configureApp(app, config);
   await app.init();
   const http = new HttpDrain(app.getHttpServer());
@@ -58,7 +40,7 @@ startOrExit(async () => {
     app.get(DrainState).start();
     await http.drain();
   });
-  await listenOnEveryInterface(app, config.port);
+  await app.listen(config.port);
   const { port } = app.getHttpServer().address() as AddressInfo;
   rootLogger()
     .child({ context: 'Api' })

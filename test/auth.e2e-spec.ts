@@ -1,8 +1,8 @@
 import { JwtService } from '@nestjs/jwt';
 import { NestFactory } from '@nestjs/core';
-import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import type { NestExpressApplication } from '@nestjs/platform-express';
 import { AppModule } from '../src/app.module';
-import { configureApp, createHttpAdapter } from '../src/configure-app';
+import { configureApp } from '../src/configure-app';
 import {
   ADMIN_ENV,
   bearer,
@@ -475,9 +475,8 @@ describe('auth', () => {
       const customer = await registerCustomer(a);
       const env = { ADMIN_EMAIL: customer.user.email, ADMIN_PASSWORD: 'takeover-password-1' };
       // Built as startApi does, to see the start-up error and close what was opened.
-      const app = await NestFactory.create<NestFastifyApplication>(
+      const app = await NestFactory.create<NestExpressApplication>(
         AppModule.forRoot(stack.config(env)),
-        await createHttpAdapter(stack.config(env)),
         { bodyParser: false, abortOnError: false, bufferLogs: true },
       );
       try {

@@ -8,14 +8,18 @@ import { compare, fmt, spread, verdict } from '../lib/stats';
 import { anyShipmentId, HIGH_LIMITS } from './throttle';
 
 /**
- * The last commit whose API ran on Express (issue 22: main just before the Fastify merge, with
- * every other change of that merge's first parent): this build is compared with it. Override
- * with BENCH_BASELINE_REF (any commit, branch or tag in this clone's history).
+ * The commit whose API ran on the other adapter (issue 22: the port to Fastify, with every other
+ * change of this build's code at the time; main went back to Express after this scenario measured
+ * it). This build is compared with it. Override with BENCH_OTHER_ADAPTER_REF (any commit, branch
+ * or tag in this clone's history whose API runs on the other adapter).
  */
-export const EXPRESS_BASELINE = '167e8cec580bc11978063fe47c300be401ce0ff2';
+export const OTHER_ADAPTER_REF = '0af84331d77f57e1d45b07177ddc4e1248e17800';
 
 /** Issue 22: Fastify becomes the default if the real API gains at least this much on it. */
 export const FASTIFY_THRESHOLD = 1.3;
+
+/** Rounds per variant: the decision needs every round, so more than the usual 3. */
+const ROUNDS = 5;
 
 const ROUTES = [
   { key: 'public cached', title: 'GET /companies/:slug (public, HIT)', cached: true },
@@ -24,7 +28,7 @@ const ROUTES = [
   { key: 'signed-in uncached', title: 'GET /bookings (customer, not cached)', cached: false },
 ] as const;
 
-/** Issue 22: the real API on Express (an earlier commit's build) against this build on Fastify. */
+/** Issue 22: the real API on Express and on Fastify, one of them this build, the other a commit of its history. */
 export const adapter: Scenario = {
   id: 'adapter',
   title: 'The real API on Express and on Fastify (issue 22)',
@@ -32,26 +36,24 @@ export const adapter: Scenario = {
   method:
     'Two API processes on the same seeded database and Redis, with the production settings of ' +
     'the `targets` scenario (every rate limit on but never refusing, `LOG_LEVEL=info`, ' +
-    '`NODE_ENV=production`, response cache on): this build, and the build of the baseline commit ' +
-    `(\`${EXPRESS_BASELINE}\` unless BENCH_BASELINE_REF says otherwise: the last commit whose API ` +
-    "ran on Express), taken from this clone's history with `git archive`, installed with its own " +
+    '`NODE_ENV=production`, response cache on): this build, and the build of commit ' +
+    `\`${OTHER_ADAPTER_REF.slice(0, 7)}\` (BENCH_OTHER_ADAPTER_REF overrides it), the same code ` +
+    "with the API ported to the other adapter, taken from this clone's history with `git archive`, installed with its own " +
     'lockfile and built once (bench/lib/baseline.ts; kept under node_modules/.cache). Four routes ' +
     'on each: public cached `GET /companies/:slug` and signed-in cached `GET /users/me` (X-Cache: ' +
     'HIT), public uncached `GET /shipments/:id` (one primary-key read) and signed-in uncached ' +
     "`GET /bookings` (a customer's list: session check, two queries); all eight loaded in " +
-    'alternating rounds (10 connections, 0.5 s warm-up each, 3 rounds of 2 s); medians with the ' +
+    `alternating rounds (10 connections, 0.5 s warm-up each, ${ROUNDS} rounds of 2 s); medians with the ` +
     "rounds' min–max; the ratio's verdict from the per-round ratios. Decision rule (issue 22): " +
     `Fastify is the default when it is at least ${FASTIFY_THRESHOLD}× Express on both cached routes ` +
     'in every round.',
   async run(ctx: BenchContext): Promise<ScenarioResult> {
-    const ref = process.env.BENCH_BASELINE_REF ?? EXPRESS_BASELINE;
-    const baseline = builtCheckout(ref);
+    const ref = process.env.BENCH_OTHER_ADAPTER_REF ?? OTHER_ADAPTER_REF;
+    const other = builtCheckout(ref);
     const here = adapterOf(ROOT);
-    const there = adapterOf(baseline.root);
+    const there = adapterOf(other.root);
     if (here === there) {
-      throw new SkipScenario(
-        `this build and the baseline ${baseline.commit.slice(0, 7)} both run on ${here}`,
-      );
+      throw new SkipScenario(`this build and ${other.commit.slice(0, 7)} both run on ${here}`);
     }
     const env = {
       ...ctx.defaultApiEnv(),
@@ -62,7 +64,7 @@ export const adapter: Scenario = {
     const apps: Record<AdapterName, ApiProc> = {} as Record<AdapterName, ApiProc>;
     const [current, previous] = await Promise.all([
       ctx.stack.startApi(`api-${here.toLowerCase()}`, env),
-      ctx.stack.startApi(`api-${there.toLowerCase()}`, env, [], baseline.root),
+      ctx.stack.startApi(`api-${there.toLowerCase()}`, env, [], other.root),
     ]);
     apps[here] = current;
     apps[there] = previous;
@@ -107,6 +109,7 @@ export const adapter: Scenario = {
           })),
         ),
         ctx.seconds(2),
+        ROUNDS,
       );
       const refused = Object.values(r).reduce((a, s) => a + s.non2xx, 0);
       if (refused > 0) throw new Error(`${refused} non-2xx answers under load`);
@@ -114,7 +117,7 @@ export const adapter: Scenario = {
       const rows: (string | number)[][] = [];
       const goals: Goal[] = [];
       const headline: string[] = [];
-      const data: Record<string, unknown> = { baseline: baseline.commit, rounds: r };
+      const data: Record<string, unknown> = { other: other.commit, rounds: r };
       let cachedRounds: number[] = [];
       for (const route of ROUTES) {
         const e = r[label('Express', route.key)];
@@ -147,22 +150,19 @@ export const adapter: Scenario = {
         : `Fastify does not reach ${FASTIFY_THRESHOLD}× on both cached routes in every round.`;
       return {
         headline: [
-          `Real API, Express (${baseline.commit.slice(0, 7)}) vs Fastify (this build): ${headline.join('; ')}. ${decided}`,
+          `Real API, ${here} (this build) vs ${there} (${other.commit.slice(0, 7)}): ${headline.join('; ')}. ${decided}`,
         ],
         goals,
         tables: [
           {
             title: 'The real API on each adapter, production settings',
-            taken:
-              'median of 3 alternating rounds of 2 s after a 0.5 s warm-up each, rounds min–max beside; the ratio per round is round i of Fastify over round i of Express',
+            taken: `median of ${ROUNDS} alternating rounds of 2 s after a 0.5 s warm-up each, rounds min–max beside; the ratio per round is round i of Fastify over round i of Express`,
             columns: ['route, adapter', 'req/s', 'req/s rounds (min–max)', 'p50 ms', 'p99 ms'],
             rows,
           },
         ],
         charts: [],
-        notes: [
-          `Baseline: commit \`${baseline.commit}\` on ${there}; this build on ${here}. ${decided}`,
-        ],
+        notes: [`${there}: commit \`${other.commit}\`; ${here}: this build. ${decided}`],
         data,
       };
     } finally {

@@ -1,13 +1,13 @@
 import { createParamDecorator, ExecutionContext } from '@nestjs/common';
-import type { FastifyRequest } from 'fastify';
+import type { Request } from 'express';
 import type { ClientInfo } from './accounts.service';
 
 /**
- * User agent and client IP of the request. `req.ip` follows Fastify's numeric `trustProxy`,
- * set from TRUST_PROXY in createHttpAdapter: X-Forwarded-For is ignored unless proxies are trusted.
+ * User agent and client IP of the request. `req.ip` follows Express's numeric `trust proxy`,
+ * set from TRUST_PROXY in configureApp: X-Forwarded-For is ignored unless proxies are trusted.
  */
 export const Client = createParamDecorator((_: unknown, ctx: ExecutionContext): ClientInfo => {
-  const req = ctx.switchToHttp().getRequest<FastifyRequest>();
+  const req = ctx.switchToHttp().getRequest<Request>();
   const userAgent = req.headers['user-agent'];
   return {
     userAgent: typeof userAgent === 'string' ? userAgent.slice(0, 512) : '',

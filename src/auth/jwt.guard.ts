@@ -1,6 +1,6 @@
 import { CanActivate, ExecutionContext, Injectable, UnauthorizedException } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
-import type { FastifyRequest } from 'fastify';
+import type { Request } from 'express';
 import { AccessTokenAuthenticator } from './access-token.authenticator';
 import type { AuthUser } from './auth-user';
 import { IS_PUBLIC } from '../common/public.decorator';
@@ -32,13 +32,11 @@ export class JwtGuard implements CanActivate {
   async canActivate(context: ExecutionContext): Promise<boolean> {
     if (context.getType() !== 'http') return true;
     if (this.publicRoutes.of(context)) return true;
-    const request = context.switchToHttp().getRequest<FastifyRequest & { user?: AuthUser }>();
+    const request = context.switchToHttp().getRequest<Request & { user?: AuthUser }>();
     const header = request.headers.authorization;
     const match = typeof header === 'string' ? BEARER.exec(header) : null;
     if (!match) throw new UnauthorizedException('Missing or malformed bearer token');
     request.user = await this.authenticator.authenticate(match[1]);
-    // The Node request too: the request log (pino-http, Nest middleware) sees only that one.
-    (request.raw as { user?: AuthUser }).user = request.user;
     return true;
   }
 }

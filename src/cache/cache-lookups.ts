@@ -81,9 +81,8 @@ export class CacheLookups {
     if (route.policy.perUser && !request.user) return null;
     const key = cacheKeyOf(route.name, [
       request.method,
-      // The path as sent, without the query string.
-      request.url.split('?', 1)[0],
-      route.query ? normaliseQuery(request.query as Record<string, unknown>, route.query) : '',
+      request.path,
+      route.query ? normaliseQuery(request.query, route.query) : '',
       route.policy.perUser ? request.user!.id : '',
     ]);
     return {

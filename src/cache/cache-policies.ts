@@ -1,8 +1,8 @@
-import type { FastifyRequest } from 'fastify';
+import type { Request } from 'express';
 import type { AuthUser } from '../auth/auth-user';
 import { CACHE_FAMILIES, CacheName } from '../config';
 
-export type CacheableRequest = FastifyRequest & { user?: AuthUser };
+export type CacheableRequest = Request & { user?: AuthUser };
 
 /** What a cache name's entries depend on: the tags whose bump invalidates them. */
 export interface CachePolicy {
@@ -17,7 +17,7 @@ export interface CachePolicy {
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 function param(request: CacheableRequest, name: string): string {
-  return ((request.params as Record<string, string | undefined>)[name] ?? '').toLowerCase();
+  return String(request.params[name] ?? '').toLowerCase();
 }
 
 const { DASHBOARD, SEARCH, COMPANY, REVIEW_STATS, PROFILE } = CACHE_FAMILIES;

@@ -2,7 +2,7 @@ import { CACHE_MANAGER, CacheInterceptor } from '@nestjs/cache-manager';
 import { CallHandler, ExecutionContext, Inject, Injectable, StreamableFile } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import type { Cache } from 'cache-manager';
-import type { FastifyReply } from 'fastify';
+import type { Response } from 'express';
 import { lastValueFrom, Observable, of } from 'rxjs';
 import { APP_CONFIG, AppConfig } from '../config';
 import { CacheLookups } from './cache-lookups';
@@ -37,7 +37,7 @@ export class ResponseCacheInterceptor extends CacheInterceptor {
     const lookup = this.lookups.of(context);
     if (!lookup) return next.handle();
     const { name, policy } = lookup;
-    const response = context.switchToHttp().getResponse<FastifyReply>();
+    const response = context.switchToHttp().getResponse<Response>();
     const served = await this.responses.read(
       {
         name,
@@ -54,7 +54,7 @@ export class ResponseCacheInterceptor extends CacheInterceptor {
       },
       lookup.entry ?? undefined,
     );
-    void response.header('X-Cache', served.hit ? 'HIT' : 'MISS');
+    response.setHeader('X-Cache', served.hit ? 'HIT' : 'MISS');
     return of(served.body);
   }
 

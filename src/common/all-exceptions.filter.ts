@@ -1,23 +1,19 @@
-import {
-  ArgumentsHost,
-  Catch,
-  ExceptionFilter,
-  HttpException,
-  HttpServer,
-  Logger,
-} from '@nestjs/common';
-import type { IncomingMessage } from 'node:http';
+import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@nestjs/common';
+import type { Request, Response } from 'express';
 import { ErrorBody, errorBody } from './error-response';
 import { isInfrastructureOutage } from './infrastructure-errors';
-import { bodyErrorResponse } from './request-body';
 
-/** What the filter reads of a request: Fastify's, or Node's in a middleware (no `raw`). */
-interface AnyRequest {
-  method?: string;
-  url?: string;
-  id?: unknown;
-  raw?: IncomingMessage & { id?: unknown };
-}
+/** body-parser's error types, raised before any route runs. */
+const BODY_PARSER_ERRORS: Record<string, { status: number; message: string | string[] }> = {
+  'entity.parse.failed': { status: 400, message: 'Malformed JSON body' },
+  'entity.too.large': { status: 413, message: 'Request body is larger than 100 kB' },
+  'entity.too.deep': { status: 400, message: 'JSON body is nested too deeply' },
+  'entity.forbidden.key': { status: 400, message: ['property __proto__ should not exist'] },
+  'encoding.unsupported': { status: 415, message: 'Unsupported body encoding' },
+  'charset.unsupported': { status: 415, message: 'Unsupported body charset' },
+  'request.aborted': { status: 400, message: 'Request aborted' },
+  'request.size.invalid': { status: 400, message: 'Request size did not match Content-Length' },
+};
 
 function fromHttpException(exception: HttpException): ErrorBody {
   const status = exception.getStatus();
@@ -39,22 +35,22 @@ function fromHttpException(exception: HttpException): ErrorBody {
 export class AllExceptionsFilter implements ExceptionFilter {
   private readonly logger = new Logger('Exceptions');
 
-  /** The HTTP adapter replies: the response is Fastify's reply, or Node's in a middleware. */
-  constructor(private readonly http: HttpServer) {}
-
   catch(exception: unknown, host: ArgumentsHost): void {
     if (host.getType() !== 'http') throw exception;
     const ctx = host.switchToHttp();
-    const res = ctx.getResponse<object>();
-    const body = this.toBody(exception, ctx.getRequest<AnyRequest>());
-    if (this.http.isHeadersSent(res) || (res as { headersSent?: boolean }).headersSent) return;
-    this.http.reply(res, body, body.statusCode);
+    const res = ctx.getResponse<Response>();
+    const req = ctx.getRequest<Request>();
+    const body = this.toBody(exception, req);
+    if (res.headersSent) return;
+    res.status(body.statusCode).json(body);
   }
 
-  private toBody(exception: unknown, req: AnyRequest): ErrorBody {
+  private toBody(exception: unknown, req: Request): ErrorBody {
     if (exception instanceof HttpException) return fromHttpException(exception);
-    const bodyError = bodyErrorResponse(exception);
-    if (bodyError) return bodyError;
+    const parserError = BODY_PARSER_ERRORS[(exception as { type?: string })?.type ?? ''];
+    if (parserError) return errorBody(parserError.status, parserError.message);
+    const clientError = exposedClientError(exception);
+    if (clientError) return clientError;
     if (isInfrastructureOutage(exception)) {
       this.logger.warn(
         `${req.method} ${req.url} [${requestId(req)}]: ${(exception as Error).message}`,
@@ -68,8 +64,23 @@ export class AllExceptionsFilter implements ExceptionFilter {
   }
 }
 
-/** Fastify's request id (see requestIdFor); a Node request in a middleware carries it too. */
-function requestId(req: AnyRequest): string {
-  const id = req.id ?? req.raw?.id;
-  return typeof id === 'string' || typeof id === 'number' ? String(id) : '-';
+/**
+ * An http-errors 4xx raised before any route runs, outside the known types above: body-parser
+ * wraps the zlib error of a body that does not match its `Content-Encoding` (gzip, deflate, br)
+ * as a typeless 400. Its status stands; its text is zlib's, so the message says what happened.
+ */
+function exposedClientError(exception: unknown): ErrorBody | undefined {
+  if (typeof exception !== 'object' || exception === null) return undefined;
+  const { status, expose, errno, message } = exception as Record<string, unknown>;
+  if (typeof status !== 'number' || status < 400 || status > 499 || expose !== true) {
+    return undefined;
+  }
+  if (typeof errno === 'number') {
+    return errorBody(status, 'Request body could not be decoded with its Content-Encoding');
+  }
+  return errorBody(status, typeof message === 'string' && message ? message : 'Bad request');
+}
+
+function requestId(req: Request): string {
+  return typeof req.id === 'string' || typeof req.id === 'number' ? String(req.id) : '-';
 }

@@ -1,13 +1,15 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { LoggerModule } from 'nestjs-pino';
+import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import pino from 'pino';
 import type { AppConfig } from '../config';
 import { rootLogger } from './app-logger';
-import { requestIdFor } from './request-id';
 
 /** Probes and scrapes arrive every few seconds: logging each would drown the real requests. */
 const QUIET_PATHS = /^\/(health(\/live|\/ready)?|metrics)(\?|$)/;
+
+const REQUEST_ID = /^[\w.-]{1,64}$/;
 
 type LoggedRequest = IncomingMessage & {
   id?: unknown;
@@ -36,10 +38,6 @@ function withUser<T extends object>(req: LoggedRequest, line: T): T {
   return line;
 }
 
-function originalUrl(req: IncomingMessage & { originalUrl?: string }): string {
-  return req.originalUrl ?? req.url ?? '';
-}
-
 /**
  * Structured JSON logs through the process's one pino logger (see app-logger.ts); every request
  * gets an id (from X-Request-Id or new) echoed back. One line per request once it is answered:
@@ -54,10 +52,13 @@ export class LoggingModule {
         LoggerModule.forRoot({
           pinoHttp: {
             logger: rootLogger(config.logLevel),
-            // The id Fastify gave the request and echoes in X-Request-Id (see requestIdFor;
-            // @fastify/middie copies it onto the Node request before Nest middleware runs).
-            genReqId: (req: IncomingMessage & { id?: unknown }) =>
-              typeof req.id === 'string' ? req.id : requestIdFor(req),
+            genReqId: (req: IncomingMessage, res: ServerResponse) => {
+              const header = req.headers['x-request-id'];
+              const id =
+                typeof header === 'string' && REQUEST_ID.test(header) ? header : randomUUID();
+              res.setHeader('X-Request-Id', id);
+              return id;
+            },
             // Our serializers as they are: pino-http's wrapping would first build the full
             // standard request object (every header copied and redacted) on every request.
             wrapSerializers: false,
@@ -69,8 +70,7 @@ export class LoggingModule {
             customSuccessObject: (req, _res, line: object) => withUser(req as LoggedRequest, line),
             customErrorObject: (req, _res, _error, line: object) =>
               withUser(req as LoggedRequest, line),
-            // originalUrl: middleware mounted on a path sees `url` without it.
-            autoLogging: { ignore: (req) => QUIET_PATHS.test(originalUrl(req)) },
+            autoLogging: { ignore: (req) => QUIET_PATHS.test(req.url ?? '') },
           },
         }),
       ],

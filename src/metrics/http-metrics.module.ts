@@ -1,7 +1,10 @@
-import { Module } from '@nestjs/common';
-import { HttpMetrics } from './http-metrics';
+import { MiddlewareConsumer, Module, NestModule } from '@nestjs/common';
+import { HttpMetricsMiddleware } from './http-metrics.middleware';
 import { MetricsController } from './metrics.controller';
 
-/** GET /metrics, and the HTTP metrics configureApp installs on the server (see HttpMetrics). */
-@Module({ controllers: [MetricsController], providers: [HttpMetrics], exports: [HttpMetrics] })
-export class HttpMetricsModule {}
+@Module({ controllers: [MetricsController], providers: [HttpMetricsMiddleware] })
+export class HttpMetricsModule implements NestModule {
+  configure(consumer: MiddlewareConsumer): void {
+    consumer.apply(HttpMetricsMiddleware).forRoutes('*path');
+  }
+}

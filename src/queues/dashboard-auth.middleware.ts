@@ -1,9 +1,8 @@
 import { Injectable, NestMiddleware } from '@nestjs/common';
+import type { NextFunction, Request, Response } from 'express';
 import { createHmac, randomBytes } from 'node:crypto';
-import type { IncomingMessage, ServerResponse } from 'node:http';
 import { CredentialsService } from '../auth/credentials.service';
 import { errorBody } from '../common/error-response';
-import { weakEtagOf } from '../common/response-conventions';
 import { RateLimitEnforcer } from '../rate-limit/rate-limit-enforcer';
 
 /**
@@ -14,16 +13,13 @@ const VERIFIED_IDLE_MS = 15 * 60_000;
 const MAX_CACHED = 100;
 export const QUEUE_DASHBOARD_REALM = 'Parcsal queues';
 
-/** The Node request as Nest middleware sees it on Fastify: @fastify/middie adds Fastify's `ip`. */
-type DashboardRequest = IncomingMessage & { ip?: string };
-
 interface Verified {
   passwordHash: string;
   until: number;
 }
 
 /**
- * The only gate of /admin/queues. bull-board is a Fastify plugin with its own routes, so the
+ * The only gate of /admin/queues. bull-board is an Express router mounted as middleware, so the
  * global guards (JwtGuard, RolesGuard, RateLimitGuard) never see its requests; and a browser
  * cannot send a Bearer header when an admin opens the page. So the dashboard asks for HTTP Basic
  * credentials: an ADMIN's email and password, checked by CredentialsService like POST /auth/login
@@ -47,7 +43,7 @@ export class QueueDashboardAuthMiddleware implements NestMiddleware {
     private readonly rateLimits: RateLimitEnforcer,
   ) {}
 
-  async use(req: DashboardRequest, res: ServerResponse, next: () => void): Promise<void> {
+  async use(req: Request, res: Response, next: NextFunction): Promise<void> {
     const basic = parseBasic(req.headers.authorization);
     if (!basic) return this.challenge(res);
     const remembered = createHmac('sha256', this.cacheKey)
@@ -86,14 +82,9 @@ export class QueueDashboardAuthMiddleware implements NestMiddleware {
     return true;
   }
 
-  private challenge(res: ServerResponse): void {
-    const body = JSON.stringify(errorBody(401, 'Admin credentials required (HTTP Basic)'));
-    res.statusCode = 401;
+  private challenge(res: Response): void {
     res.setHeader('WWW-Authenticate', `Basic realm="${QUEUE_DASHBOARD_REALM}", charset="UTF-8"`);
-    res.setHeader('Content-Type', 'application/json; charset=utf-8');
-    res.setHeader('Content-Length', Buffer.byteLength(body));
-    res.setHeader('ETag', weakEtagOf(body));
-    res.end(body);
+    res.status(401).json(errorBody(401, 'Admin credentials required (HTTP Basic)'));
   }
 }
 

@@ -1,6 +1,6 @@
 import { ExecutionContext, HttpException, Injectable } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
-import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { Request, Response } from 'express';
 import type { RateLimitName } from '../config';
 import { LimitState } from './rate-limit-headers';
 import { RouteMetadataCache } from '../common/route-metadata';
@@ -88,12 +88,12 @@ export class RateLimitEnforcer {
     const names = this.routeLimits(context, phase);
     if (names.length === 0) return;
     const http = context.switchToHttp();
-    const req = http.getRequest<FastifyRequest>();
-    const res = http.getResponse<FastifyReply>();
+    const req = http.getRequest<Request>();
+    const res = http.getResponse<Response>();
     const others = names.filter((name) => !SIGN_IN_LIMITS.has(name));
     const targets: LimitTarget[] = [];
     for (const name of others) {
-      const tracker = await this.trackerOf(name, req);
+      const tracker = await this.trackerOf(name, req as TrackedRequest);
       if (tracker !== null) targets.push({ name, tracker });
     }
     const earlier = this.states.get(req) ?? [];
@@ -111,13 +111,13 @@ export class RateLimitEnforcer {
     }
     this.states.set(req, [...earlier, ...statesOf(attempt.checks)]);
     const { verdict } = attempt;
-    for (const header in verdict.headers) void res.header(header, verdict.headers[header]);
+    for (const header in verdict.headers) res.setHeader(header, verdict.headers[header]);
     if (verdict.error) throw verdict.error;
   }
 
   /** Whether the request holds a sign-in attempt that `settle` must keep or give back. */
   hasReservations(context: ExecutionContext): boolean {
-    return this.signIns.has(context.switchToHttp().getRequest<FastifyRequest>());
+    return this.signIns.has(context.switchToHttp().getRequest<Request>());
   }
 
   /**
@@ -159,7 +159,7 @@ export class RateLimitEnforcer {
    * one; a 401 is the handler's answer to wrong credentials.
    */
   async settle(context: ExecutionContext, error?: unknown): Promise<void> {
-    const req = context.switchToHttp().getRequest<FastifyRequest>();
+    const req = context.switchToHttp().getRequest<Request>();
     const attempt = this.signIns.get(req);
     if (!attempt) return;
     this.signIns.delete(req);

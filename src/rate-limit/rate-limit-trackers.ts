@@ -2,7 +2,7 @@ import { normalizeIp } from '@nestjs/throttler';
 import { createHash } from 'node:crypto';
 import type { RateLimitName } from '../config';
 
-/** What a tracker may read of a request (Fastify's `req.ip` honours TRUST_PROXY hops). */
+/** What a tracker may read of a request (Express's `req.ip` honours TRUST_PROXY hops). */
 export interface TrackedRequest {
   ip?: string;
   body?: unknown;

@@ -16,8 +16,7 @@ import {
   ApiTags,
   getSchemaPath,
 } from '@nestjs/swagger';
-import accepts from 'accepts';
-import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { Request, Response } from 'express';
 import { Public } from '../common/public.decorator';
 import { UnsubscribeTokens } from '../email/unsubscribe-tokens';
 import { ApiErrors, Summary } from '../common/openapi/api-responses.decorator';
@@ -50,11 +49,11 @@ export class UnsubscribeController {
   @ApiErrors({ 400: 'Malformed or tampered token' })
   showUnsubscribePage(
     @Query() query: UnsubscribeQueryDto,
-    @Res({ passthrough: true }) res: FastifyReply,
+    @Res({ passthrough: true }) res: Response,
   ): string {
     this.verify(query.token);
-    void res.header('Content-Type', 'text/html; charset=utf-8');
-    void res.header('Content-Security-Policy', UNSUBSCRIBE_PAGE_CSP);
+    res.setHeader('Content-Type', 'text/html; charset=utf-8');
+    res.setHeader('Content-Security-Policy', UNSUBSCRIBE_PAGE_CSP);
     return confirmPage(query.token);
   }
 
@@ -86,14 +85,14 @@ export class UnsubscribeController {
   @ApiErrors({ 400: 'Malformed or tampered token' })
   async unsubscribe(
     @Query() query: UnsubscribeQueryDto,
-    @Req() req: FastifyRequest,
-    @Res({ passthrough: true }) res: FastifyReply,
+    @Req() req: Request,
+    @Res({ passthrough: true }) res: Response,
   ): Promise<EmailPreferencesDto | string> {
     const grant = this.verify(query.token);
     const preferences = await this.users.setMarketingEmails(grant.userId, false);
-    if (accepts(req.raw).type(['json', 'html']) !== 'html') return preferences;
-    void res.header('Content-Type', 'text/html; charset=utf-8');
-    void res.header('Content-Security-Policy', UNSUBSCRIBE_PAGE_CSP);
+    if (req.accepts(['json', 'html']) !== 'html') return preferences;
+    res.setHeader('Content-Type', 'text/html; charset=utf-8');
+    res.setHeader('Content-Security-Policy', UNSUBSCRIBE_PAGE_CSP);
     return donePage();
   }
 

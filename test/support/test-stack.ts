@@ -1,13 +1,13 @@
 import { INestApplicationContext } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { Logger } from 'nestjs-pino';
-import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import type { NestExpressApplication } from '@nestjs/platform-express';
 import Redis, { Cluster } from 'ioredis';
 import { randomBytes } from 'node:crypto';
 import { Client } from 'pg';
 import request from 'supertest';
 import { AppModule } from '../../src/app.module';
-import { configureApp, createHttpAdapter } from '../../src/configure-app';
+import { configureApp } from '../../src/configure-app';
 import { AppConfig, loadConfig } from '../../src/config';
 import { WorkerModule } from '../../src/worker.module';
 import { checkedAgent, documentOf } from './openapi-responses';
@@ -17,7 +17,7 @@ import { TEST_REDIS_CLUSTER_NODES, TEST_REDIS_URL } from './test-env';
 export type Env = Record<string, string>;
 
 export interface ApiInstance {
-  app: NestFastifyApplication;
+  app: NestExpressApplication;
   config: AppConfig;
   /** Base URL, e.g. http://127.0.0.1:41234 (for socket.io-client and raw HTTP). */
   url: string;
@@ -91,11 +91,11 @@ export class TestStack {
 
   async startApi(env: Env = {}): Promise<ApiInstance> {
     const config = this.config(env);
-    const app = await NestFactory.create<NestFastifyApplication>(
-      AppModule.forRoot(config),
-      await createHttpAdapter(config),
-      { bodyParser: false, abortOnError: false, bufferLogs: true },
-    );
+    const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config), {
+      bodyParser: false,
+      abortOnError: false,
+      bufferLogs: true,
+    });
     configureApp(app, config);
     await app.listen(0, '127.0.0.1');
     this.contexts.push(app);
