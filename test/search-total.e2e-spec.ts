@@ -1,4 +1,10 @@
-import { bearer, registerCompany, registerCustomer, SignedIn } from './support/fixtures';
+import {
+  bearer,
+  createShipment,
+  registerCompany,
+  registerCustomer,
+  SignedIn,
+} from './support/fixtures';
 import { captureQueries } from './support/query-capture';
 import { ApiInstance, TestStack } from './support/test-stack';
 
@@ -75,20 +81,12 @@ describe('search total: exact across writes (roll-up of whole days and kg bounds
   afterAll(() => stack.close());
 
   async function create(departureAt: string, capacityKg: number): Promise<string> {
-    const res = await api
-      .http()
-      .post('/shipments')
-      .set(...bearer(company))
-      .send({
-        origin: 'Lyon',
-        destination: 'Berlin',
-        departureAt,
-        capacityKg,
-        pricePerKgCents: 100,
-        mode: 'ROAD',
-      })
-      .expect(201);
-    return res.body.id;
+    const shipment = await createShipment(api, company, {
+      departureAt,
+      capacityKg,
+      pricePerKgCents: 100,
+    });
+    return shipment.id;
   }
 
   const book = async (shipment: number, weightKg: number): Promise<string> =>
