@@ -35,9 +35,6 @@ export const HEAP_AND_PROFILE = [
   join(__dirname, '..', 'preload', 'heap-and-profile.js'),
 ];
 
-/** The two HTTP adapters NestJS ships; the bare app runs on either (issue 22). */
-export type Adapter = 'express' | 'fastify';
-
 /** The HTTP adapter a checkout's API runs on, from its package.json dependencies. */
 export function adapterOf(root: string): AdapterName {
   const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as {
@@ -311,12 +308,13 @@ export class BenchStack {
   }
 
   /** The bare-framework app (bench/bare-app.ts): one empty route on the given adapter. */
-  async startBare(adapter: Adapter = 'express'): Promise<ApiProc> {
+  async startBare(adapter: AdapterName = 'Express'): Promise<ApiProc> {
     const port = await freePort();
+    const name = adapter.toLowerCase();
     const proc = this.spawnProc(
-      `bare-${adapter}`,
+      `bare-${name}`,
       ['-r', 'ts-node/register/transpile-only', join('bench', 'bare-app.ts')],
-      { NODE_ENV: 'production', PORT: String(port), BARE_ADAPTER: adapter },
+      { NODE_ENV: 'production', PORT: String(port), BARE_ADAPTER: name },
     );
     const url = `http://127.0.0.1:${port}`;
     await this.waitHttp(proc, url, '/empty');

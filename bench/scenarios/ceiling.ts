@@ -18,8 +18,8 @@ export const ceiling: Scenario = {
     "0.5 s warm-up each, then 3 alternating runs of 2 s; medians, with the runs' min–max).",
   async run(ctx: BenchContext): Promise<ScenarioResult> {
     const [express, fastify] = await Promise.all([
-      ctx.stack.startBare('express'),
-      ctx.stack.startBare('fastify'),
+      ctx.stack.startBare('Express'),
+      ctx.stack.startBare('Fastify'),
     ]);
     try {
       const results = await interleaved(

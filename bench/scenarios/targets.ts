@@ -60,8 +60,8 @@ export const targets: Scenario = {
     const adapter = adapterOf(ROOT);
     const [app, bare, bareOwn] = await Promise.all([
       ctx.stack.startApi('api-targets', env, HEAP_AND_PROFILE),
-      ctx.stack.startBare('express'),
-      adapter === 'Fastify' ? ctx.stack.startBare('fastify') : undefined,
+      ctx.stack.startBare('Express'),
+      adapter === 'Fastify' ? ctx.stack.startBare('Fastify') : undefined,
     ]);
     const sockets: Socket[] = [];
     const profileDir = mkdtempSync(join(tmpdir(), 'parcsal-bench-prof-'));
