@@ -93,7 +93,9 @@ export class RateLimitEnforcer {
     const others = names.filter((name) => !SIGN_IN_LIMITS.has(name));
     const targets: LimitTarget[] = [];
     for (const name of others) {
-      const tracker = await this.trackerOf(name, req as TrackedRequest);
+      // Only REFRESH's tracker is a promise: no await (and no microtask) for the others.
+      const found = this.trackerOf(name, req as TrackedRequest);
+      const tracker = typeof found === 'object' && found !== null ? await found : found;
       if (tracker !== null) targets.push({ name, tracker });
     }
     const earlier = this.states.get(req) ?? [];
